@@ -1,0 +1,127 @@
+// README command 1: the whole stack on one machine. Provisions what is missing (Temporal CLI,
+// models, embedded PostgreSQL, migrations), starts Temporal with its Web UI, the API and both
+// workers, prints the URLs and stops everything on Ctrl-C. State lives in DATA_DIR (.data/).
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { loadConfig } from '../src/config/config.js';
+import { applyMigrations } from '../src/db/migrator.js';
+import { startEmbeddedPostgres } from '../src/devstack/embedded-postgres.js';
+import { ensureModelFile } from '../src/devstack/model-files.js';
+import { REPO_ROOT, defaultMirrorDir } from '../src/devstack/paths.js';
+import {
+  findTemporalCli,
+  isTemporalServing,
+  startTemporalDevServer,
+  stopChild,
+} from '../src/devstack/temporal-dev-server.js';
+
+const say = (line: string) => console.log(`[dev] ${line}`);
+const config = loadConfig();
+const stoppers: (() => Promise<void>)[] = [];
+
+async function main(): Promise<void> {
+  await mkdir(config.dataDir, { recursive: true });
+  if (spawnSync('ffmpeg', ['-version']).status !== 0) {
+    throw new Error('ffmpeg is not on PATH: install it (apt-get install ffmpeg / brew install ffmpeg)');
+  }
+
+  for (const model of [config.face.detector, config.face.embedder]) {
+    const source = await ensureModelFile(model, process.env.MODELS_MIRROR_DIR ?? defaultMirrorDir());
+    say(`model ${model.id}: ${source}`);
+  }
+
+  let databaseUrl = config.database.url;
+  if (!process.env.DATABASE_URL) {
+    const db = await startEmbeddedPostgres({
+      dataDir: path.join(config.dataDir, 'postgres'),
+      port: config.database.embeddedPort,
+      database: 'kyc',
+    });
+    stoppers.unshift(db.stop);
+    databaseUrl = db.url;
+    say(`embedded PostgreSQL on ${databaseUrl.replace(/:[^:@/]+@/, ':***@')}`);
+  }
+  const migrations = await applyMigrations(databaseUrl, path.join(REPO_ROOT, 'prisma', 'migrations'));
+  say(`migrations: ${migrations.applied.length} applied, ${migrations.alreadyApplied.length} already there`);
+
+  const [host, portText] = config.temporal.address.split(':');
+  let uiUrl = `http://127.0.0.1:${config.temporal.uiPort}`;
+  if (await isTemporalServing(config.temporal.address, config.temporal.namespace)) {
+    say(`reusing the Temporal server already at ${config.temporal.address}`);
+  } else {
+    if (host !== '127.0.0.1' && host !== 'localhost') throw new Error(`no Temporal server at ${config.temporal.address}`);
+    let cli = findTemporalCli(config.temporal.cliPath, REPO_ROOT);
+    if (!cli) {
+      if (spawnSync('bash', [path.join(REPO_ROOT, 'scripts', 'ensure-temporal-cli.sh')], { stdio: 'inherit' }).status !== 0) {
+        throw new Error('could not build the Temporal CLI');
+      }
+      cli = findTemporalCli(undefined, REPO_ROOT)!;
+    }
+    const server = await startTemporalDevServer({
+      cliPath: cli,
+      port: Number(portText),
+      namespace: config.temporal.namespace,
+      dbFile: path.join(config.dataDir, 'temporal.sqlite'),
+      uiPort: config.temporal.uiPort,
+    });
+    stoppers.unshift(server.stop);
+    uiUrl = server.uiUrl ?? uiUrl;
+    say(`Temporal dev server at ${server.address}`);
+  }
+
+  const env = { ...process.env, DATABASE_URL: databaseUrl, MODELS_DIR: path.dirname(config.face.detector.path) };
+  const children: ChildProcess[] = [];
+  for (const name of ['gpu-worker', 'orchestration-worker', 'api-server']) {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'workers', `${name}.ts`)], {
+      env,
+      stdio: 'inherit',
+    });
+    child.on('exit', (code, signal) => {
+      if (!shuttingDown) {
+        say(`${name} exited (${signal ?? code}); stopping the stack`);
+        void shutdown(1);
+      }
+    });
+    children.push(child);
+    stoppers.unshift(() => stopChild(child, 15_000));
+  }
+
+  const api = `http://${config.api.host}:${config.api.port}`;
+  await waitForHttp(`${api}/healthz`, 60_000);
+  say('ready:');
+  say(`  API          ${api}`);
+  say(`  API docs     ${api}/docs`);
+  say(`  Temporal UI  ${uiUrl}/namespaces/${config.temporal.namespace}/workflows`);
+  say('Ctrl-C stops everything; state is kept in ' + config.dataDir);
+}
+
+async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+}
+
+let shuttingDown = false;
+async function shutdown(code: number): Promise<void> {
+  if (shuttingDown) return;
+  shuttingDown = true;
+  say('stopping...');
+  // Workers and API first (in reverse start order), then Temporal, then the database.
+  for (const stop of stoppers) await stop().catch((err: unknown) => console.error(err));
+  process.exit(code);
+}
+
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+main().catch(async (err: unknown) => {
+  console.error(`[dev] ${(err as Error).message}`);
+  await shutdown(1);
+});

@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto';
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { Logger } from 'pino';
+import type { CompareFacesInput, FaceMatchResult } from '../contract/face-similarity.js';
+import type { ComparisonStore } from '../db/comparison-store.js';
+import { MediaRejectedError } from '../face/errors.js';
+import type { FaceComparer } from '../face/pipeline.js';
+import type { BlobStore } from '../storage/blob-store.js';
+import { comparisonKey } from './idempotency-key.js';
+
+export interface GpuActivityDeps {
+  comparisons: ComparisonStore;
+  blobs: BlobStore;
+  pipeline: FaceComparer;
+  /** Claim lease; renewed at a third of it while inference runs. */
+  leaseMs: number;
+  logger: Logger;
+}
+
+/** Activities of the GPU task queue: only the face comparison, which owns the models. */
+export function createGpuActivities(deps: GpuActivityDeps) {
+  return {
+    async compareFaces(input: CompareFacesInput): Promise<FaceMatchResult> {
+      const ctx = Context.current();
+      const key = comparisonKey({
+        sessionId: input.sessionId,
+        idImageSha256: input.idImage.sha256,
+        selfieVideoSha256: input.selfieVideo.sha256,
+        pipeline: deps.pipeline.fingerprint,
+      });
+      const owner = `${ctx.info.workflowExecution?.workflowId ?? 'standalone'}/${ctx.info.activityId}/${ctx.info.attempt}/${randomUUID()}`;
+      const log = deps.logger.child({ sessionId: input.sessionId, idempotencyKey: key, attempt: ctx.info.attempt });
+
+      const claim = await deps.comparisons.claim({
+        idempotencyKey: key,
+        sessionId: input.sessionId,
+        idImageSha256: input.idImage.sha256,
+        selfieVideoSha256: input.selfieVideo.sha256,
+        pipelineVersion: deps.pipeline.fingerprint,
+        owner,
+        leaseMs: deps.leaseMs,
+      });
+      switch (claim.kind) {
+        case 'completed':
+          log.info('comparison already stored; returning it without inference');
+          return claim.result;
+        case 'rejected':
+          throw ApplicationFailure.create({ message: claim.message, type: claim.reason, nonRetryable: true });
+        case 'held':
+          throw ApplicationFailure.create({
+            message: `comparison ${key} is being computed by another attempt`,
+            type: 'COMPARISON_IN_PROGRESS',
+            nextRetryDelay: Math.max(1000, claim.retryAfterMs),
+          });
+        case 'claimed':
+          break;
+      }
+
+      const started = Date.now();
+      let lost = false;
+      const keepAlive = setInterval(() => {
+        ctx.heartbeat();
+        deps.comparisons.renewLease(key, owner, deps.leaseMs).then(
+          (held) => {
+            lost ||= !held;
+          },
+          (err: unknown) => log.warn({ err }, 'lease renewal failed'),
+        );
+      }, Math.max(1000, Math.floor(deps.leaseMs / 3)));
+      const idImage = await deps.blobs.open(input.idImage.storageKey);
+      const video = await deps.blobs.open(input.selfieVideo.storageKey).catch(async (err: unknown) => {
+        await idImage.release();
+        throw err;
+      });
+      try {
+        const report = await deps.pipeline.compare(idImage.path, video.path, {
+          signal: ctx.cancellationSignal,
+          onProgress: (done, total) => ctx.heartbeat({ framesProcessed: done, framesTotal: total }),
+        });
+        if (lost) log.warn('lease was lost during inference; storing only if still ours');
+        const result = await deps.comparisons.complete(key, owner, report);
+        log.info(
+          { ms: Date.now() - started, similarity: result.similarity, match: result.match, frames: result.framesExamined },
+          'comparison stored',
+        );
+        return result;
+      } catch (err) {
+        if (err instanceof MediaRejectedError) {
+          await deps.comparisons.reject(key, owner, err.reason, err.message);
+          log.info({ reason: err.reason }, 'media rejected');
+          throw ApplicationFailure.create({ message: err.message, type: err.reason, nonRetryable: true });
+        }
+        await deps.comparisons.release(key, owner).catch(() => undefined);
+        throw err;
+      } finally {
+        clearInterval(keepAlive);
+        await Promise.all([idImage.release(), video.release()]);
+      }
+    },
+  };
+}
+
+export type GpuActivities = ReturnType<typeof createGpuActivities>;

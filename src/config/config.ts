@@ -1,0 +1,162 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { parseDuration } from './duration.js';
+
+/**
+ * Every setting of every process, parsed once from the environment at boot.
+ * Defaults run the local stack with no setup; the README's table lists them all.
+ */
+
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value, ctx) => {
+      const ms = parseDuration(value);
+      if (ms === undefined) {
+        ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration such as 500ms, 30s, 5m or 1h` });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
+const bytes = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const floats = (fallback: string, count: number) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value, ctx) => {
+      const parts = value.split(',').map((part) => Number(part.trim()));
+      if (parts.length !== count || parts.some((n) => !Number.isFinite(n))) {
+        ctx.addIssue({ code: 'custom', message: `expected ${count} comma-separated numbers, got "${value}"` });
+        return z.NEVER;
+      }
+      return parts;
+    });
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex characters');
+
+export const YUNET_2023MAR_SHA256 = '8f2383e4dd3cfbb4553ea8718107fc0423210dc964f9f4280604804ed2552fa4';
+export const MOBILEFACENET_SHA256 = 'b7120c095d60094f28a4a54ba6a8bf51b297a6273fb40ef6350dfec1f63d9507';
+
+const envSchema = z.object({
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATA_DIR: z.string().default('.data'),
+
+  DATABASE_URL: z.string().url().default('postgresql://postgres:postgres@127.0.0.1:54329/kyc'),
+  EMBEDDED_POSTGRES_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
+
+  TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
+  TEMPORAL_CLI_PATH: z.string().optional(),
+  ORCHESTRATION_TASK_QUEUE: z.string().min(1).default('kyc-orchestration'),
+  GPU_TASK_QUEUE: z.string().min(1).default('face-similarity-gpu'),
+  WORKFLOW_BUNDLE_PATH: z.string().optional(),
+  UPLOAD_TIMEOUT: duration('1h'),
+
+  API_HOST: z.string().default('127.0.0.1'),
+  API_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  BLOB_DIR: z.string().optional(),
+  MAX_IMAGE_BYTES: bytes(15 * 1024 * 1024),
+  MAX_VIDEO_BYTES: bytes(200 * 1024 * 1024),
+
+  MODELS_DIR: z.string().default('models'),
+  DETECTOR_MODEL_FILE: z.string().default('face_detection_yunet_2023mar.onnx'),
+  DETECTOR_MODEL_SHA256: sha256.default(YUNET_2023MAR_SHA256),
+  DETECTOR_MODEL_ID: z.string().min(1).default('yunet-2023mar'),
+  DETECTOR_SCORE_THRESHOLD: z.coerce.number().min(0).max(1).default(0.8),
+  DETECTOR_NMS_THRESHOLD: z.coerce.number().min(0).max(1).default(0.3),
+  EMBEDDER_MODEL_FILE: z.string().default('MobileFaceNet.onnx'),
+  EMBEDDER_MODEL_SHA256: sha256.default(MOBILEFACENET_SHA256),
+  EMBEDDER_MODEL_ID: z.string().min(1).default('mobilefacenet-foamliu-128'),
+  EMBEDDER_CHANNEL_ORDER: z.enum(['RGB', 'BGR']).default('RGB'),
+  // Per channel, applied as (pixel/255 - mean) / std; ImageNet values per the model's README.
+  EMBEDDER_MEAN: floats('0.485,0.456,0.406', 3),
+  EMBEDDER_STD: floats('0.229,0.224,0.225', 3),
+  EMBEDDER_DIMENSION: z.coerce.number().int().positive().default(128),
+
+  MATCH_THRESHOLD: z.coerce.number().min(-1).max(1).default(0.4),
+  EXECUTION_PROVIDER: z.enum(['auto', 'cpu', 'cuda']).default('auto'),
+  ORT_INTRA_OP_THREADS: z.coerce.number().int().min(0).default(0),
+  VIDEO_SAMPLE_FPS: z.coerce.number().positive().max(30).default(2),
+  VIDEO_MAX_FRAMES: z.coerce.number().int().positive().max(300).default(24),
+  VIDEO_MAX_EDGE: z.coerce.number().int().min(112).default(1280),
+  FFMPEG_TIMEOUT: duration('60s'),
+  BEST_FRAMES: z.coerce.number().int().positive().default(3),
+  GPU_WORKER_CONCURRENCY: z.coerce.number().int().positive().default(1),
+  COMPARISON_LEASE: duration('30s'),
+});
+
+export type RawEnv = Record<string, string | undefined>;
+
+export class ConfigError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`Invalid configuration:\n  ${issues.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: RawEnv = process.env) {
+  // Empty variables count as unset, so `FOO= npm run dev` falls back to the default.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.DATA_DIR);
+  const modelsDir = path.resolve(e.MODELS_DIR);
+  return {
+    logLevel: e.LOG_LEVEL,
+    dataDir,
+    database: { url: e.DATABASE_URL, embeddedPort: e.EMBEDDED_POSTGRES_PORT },
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      uiPort: e.TEMPORAL_UI_PORT,
+      cliPath: e.TEMPORAL_CLI_PATH,
+      orchestrationTaskQueue: e.ORCHESTRATION_TASK_QUEUE,
+      gpuTaskQueue: e.GPU_TASK_QUEUE,
+      workflowBundlePath: e.WORKFLOW_BUNDLE_PATH ? path.resolve(e.WORKFLOW_BUNDLE_PATH) : undefined,
+      uploadTimeoutMs: e.UPLOAD_TIMEOUT,
+    },
+    api: {
+      host: e.API_HOST,
+      port: e.API_PORT,
+      maxBytes: { ID_IMAGE: e.MAX_IMAGE_BYTES, SELFIE_VIDEO: e.MAX_VIDEO_BYTES },
+    },
+    blobDir: path.resolve(e.BLOB_DIR ?? path.join(dataDir, 'blobs')),
+    face: {
+      detector: {
+        id: e.DETECTOR_MODEL_ID,
+        path: path.resolve(modelsDir, e.DETECTOR_MODEL_FILE),
+        sha256: e.DETECTOR_MODEL_SHA256,
+        scoreThreshold: e.DETECTOR_SCORE_THRESHOLD,
+        nmsThreshold: e.DETECTOR_NMS_THRESHOLD,
+      },
+      embedder: {
+        id: e.EMBEDDER_MODEL_ID,
+        path: path.resolve(modelsDir, e.EMBEDDER_MODEL_FILE),
+        sha256: e.EMBEDDER_MODEL_SHA256,
+        channelOrder: e.EMBEDDER_CHANNEL_ORDER,
+        mean: e.EMBEDDER_MEAN as [number, number, number],
+        std: e.EMBEDDER_STD as [number, number, number],
+        dimension: e.EMBEDDER_DIMENSION,
+      },
+      matchThreshold: e.MATCH_THRESHOLD,
+      executionProvider: e.EXECUTION_PROVIDER,
+      intraOpThreads: e.ORT_INTRA_OP_THREADS,
+      video: {
+        sampleFps: e.VIDEO_SAMPLE_FPS,
+        maxFrames: e.VIDEO_MAX_FRAMES,
+        maxEdge: e.VIDEO_MAX_EDGE,
+        ffmpegTimeoutMs: e.FFMPEG_TIMEOUT,
+      },
+      bestFrames: e.BEST_FRAMES,
+    },
+    gpuWorker: { concurrency: e.GPU_WORKER_CONCURRENCY, leaseMs: e.COMPARISON_LEASE },
+  };
+}
+
+export type AppConfig = ReturnType<typeof loadConfig>;
+export type FaceConfig = AppConfig['face'];

@@ -1,0 +1,93 @@
+/**
+ * The one contract of FaceSimilarityWorkflow: its name, id scheme, signals, queries, inputs and
+ * results. The API, both workers, the workflow and the tests import it. Everything here is pure
+ * (it is bundled into the deterministic workflow sandbox) and carries references, never bytes or PII.
+ */
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+
+export const WORKFLOW_TYPE = 'faceSimilarityWorkflow';
+
+export const FILE_KINDS = ['ID_IMAGE', 'SELFIE_VIDEO'] as const;
+export type FileKind = (typeof FILE_KINDS)[number];
+
+/** A stored upload, by reference: the history never sees the file's bytes or name. */
+export interface FileRef {
+  fileId: string;
+  kind: FileKind;
+  storageKey: string;
+  sha256: string;
+  bytes: number;
+  mediaType: string;
+}
+
+export interface FaceSimilarityInput {
+  sessionId: string;
+  /** How long to wait for both files, from the workflow's start. */
+  uploadTimeoutMs: number;
+  /** Task queue served by the GPU workers; workflows cannot read configuration themselves. */
+  gpuTaskQueue: string;
+}
+
+export type SessionStatus = 'AWAITING_FILES' | 'PROCESSING' | 'COMPLETED' | 'REJECTED' | 'EXPIRED' | 'FAILED';
+export const TERMINAL_STATUSES: readonly SessionStatus[] = ['COMPLETED', 'REJECTED', 'EXPIRED', 'FAILED'];
+
+/** Machine-readable reasons a comparison rejects its media (non-retryable). */
+export const REJECTION_REASONS = [
+  'NO_FACE_ON_DOCUMENT',
+  'MULTIPLE_FACES_ON_DOCUMENT',
+  'NO_FACE_IN_VIDEO',
+  'UNREADABLE_IMAGE',
+  'UNREADABLE_VIDEO',
+  'VIDEO_TOO_LONG',
+] as const;
+export type RejectionReason = (typeof REJECTION_REASONS)[number];
+
+export interface FaceMatchResult {
+  idempotencyKey: string;
+  similarity: number;
+  match: boolean;
+  threshold: number;
+  detectorModel: string;
+  embedderModel: string;
+  executionProvider: string;
+  framesExamined: number;
+  framesWithFace: number;
+}
+
+export type FaceSimilarityOutcome =
+  | { status: 'COMPLETED'; result: FaceMatchResult }
+  /** `reason` is a RejectionReason, kept a string so older histories with retired codes still decode. */
+  | { status: 'REJECTED'; reason: string; message: string }
+  | { status: 'EXPIRED'; missing: FileKind[] }
+  | { status: 'FAILED'; reason: string; message: string };
+
+export interface SessionProgress {
+  status: SessionStatus;
+  received: FileKind[];
+  outcome?: FaceSimilarityOutcome;
+}
+
+export interface CompareFacesInput {
+  sessionId: string;
+  idImage: FileRef;
+  selfieVideo: FileRef;
+}
+
+export interface RecordOutcomeInput {
+  sessionId: string;
+  outcome: FaceSimilarityOutcome;
+}
+
+export const fileUploadedSignal = defineSignal<[FileRef]>('fileUploaded');
+export const progressQuery = defineQuery<SessionProgress>('progress');
+
+export function workflowIdFor(sessionId: string): string {
+  return `kyc-session-${sessionId}`;
+}
+
+/** Timeouts and retries of the GPU comparison, declared once for the workflow and the docs. */
+export const COMPARE_FACES_POLICY = {
+  startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: '30 seconds',
+  retry: { maximumAttempts: 3, initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+} as const;

@@ -1,0 +1,144 @@
+import { randomUUID } from 'node:crypto';
+import type { FaceMatchResult } from '../contract/face-similarity.js';
+import type { ComparisonReport } from '../face/pipeline.js';
+import type { Db } from './prisma.js';
+import type { FaceComparison } from '../generated/prisma/client.js';
+
+export interface ClaimRequest {
+  idempotencyKey: string;
+  sessionId: string;
+  idImageSha256: string;
+  selfieVideoSha256: string;
+  pipelineVersion: string;
+  owner: string;
+  leaseMs: number;
+}
+
+export type Claim =
+  | { kind: 'claimed'; attempt: number }
+  | { kind: 'completed'; result: FaceMatchResult }
+  | { kind: 'rejected'; reason: string; message: string }
+  | { kind: 'held'; retryAfterMs: number };
+
+/**
+ * The idempotency protocol of the comparison, one row per key. A claim is an
+ * `INSERT ... ON CONFLICT` on the unique key that also takes over a RUNNING row whose lease has
+ * expired (a crashed holder); the holder renews its lease while it works and turns the row into
+ * the stored outcome, which every later claim returns instead of running inference again.
+ */
+export class ComparisonStore {
+  constructor(private readonly db: Db) {}
+
+  async claim(req: ClaimRequest): Promise<Claim> {
+    const rows = await this.db.$queryRaw<{ attempts: number }[]>`
+      INSERT INTO face_comparisons
+        (id, idempotency_key, session_id, id_image_sha256, selfie_video_sha256, pipeline_version,
+         status, lease_owner, lease_expires_at)
+      VALUES (${randomUUID()}::uuid, ${req.idempotencyKey}, ${req.sessionId}::uuid, ${req.idImageSha256},
+         ${req.selfieVideoSha256}, ${req.pipelineVersion}, 'RUNNING'::"ComparisonStatus", ${req.owner},
+         now() + ${req.leaseMs} * interval '1 millisecond')
+      ON CONFLICT (idempotency_key) DO UPDATE
+        SET lease_owner = EXCLUDED.lease_owner,
+            lease_expires_at = EXCLUDED.lease_expires_at,
+            attempts = face_comparisons.attempts + 1
+        WHERE face_comparisons.status = 'RUNNING'::"ComparisonStatus"
+          AND (face_comparisons.lease_expires_at IS NULL OR face_comparisons.lease_expires_at < now())
+      RETURNING attempts`;
+    const claimed = rows[0];
+    if (claimed) return { kind: 'claimed', attempt: claimed.attempts };
+
+    const row = await this.db.faceComparison.findUnique({ where: { idempotencyKey: req.idempotencyKey } });
+    if (!row) return { kind: 'held', retryAfterMs: 0 };
+    return settled(row) ?? { kind: 'held', retryAfterMs: Math.max(0, (row.leaseExpiresAt?.getTime() ?? 0) - Date.now()) };
+  }
+
+  /** Extends the holder's lease; false when the claim was lost (lease expired and taken over). */
+  async renewLease(idempotencyKey: string, owner: string, leaseMs: number): Promise<boolean> {
+    const updated = await this.db.$executeRaw`
+      UPDATE face_comparisons SET lease_expires_at = now() + ${leaseMs} * interval '1 millisecond'
+      WHERE idempotency_key = ${idempotencyKey} AND lease_owner = ${owner} AND status = 'RUNNING'::"ComparisonStatus"`;
+    return updated === 1;
+  }
+
+  async complete(idempotencyKey: string, owner: string, report: ComparisonReport): Promise<FaceMatchResult> {
+    const { count } = await this.db.faceComparison.updateMany({
+      where: { idempotencyKey, leaseOwner: owner, status: 'RUNNING' },
+      data: {
+        status: 'COMPLETED',
+        leaseOwner: null,
+        leaseExpiresAt: null,
+        similarity: report.similarity,
+        match: report.match,
+        threshold: report.threshold,
+        detectorModel: report.detectorModel,
+        embedderModel: report.embedderModel,
+        executionProvider: report.executionProvider,
+        framesExamined: report.framesExamined,
+        framesWithFace: report.framesWithFace,
+        details: { frames: report.frames.map((f) => ({ ...f })) },
+        completedAt: new Date(),
+      },
+    });
+    return this.outcomeAfterWrite(idempotencyKey, count);
+  }
+
+  async reject(idempotencyKey: string, owner: string, reason: string, message: string): Promise<void> {
+    await this.db.faceComparison.updateMany({
+      where: { idempotencyKey, leaseOwner: owner, status: 'RUNNING' },
+      data: {
+        status: 'REJECTED',
+        leaseOwner: null,
+        leaseExpiresAt: null,
+        rejectionReason: reason,
+        details: { message },
+        completedAt: new Date(),
+      },
+    });
+  }
+
+  /** Gives the claim up after a transient failure, so the next attempt need not wait for the lease. */
+  async release(idempotencyKey: string, owner: string): Promise<void> {
+    await this.db.faceComparison.updateMany({
+      where: { idempotencyKey, leaseOwner: owner, status: 'RUNNING' },
+      data: { leaseOwner: null, leaseExpiresAt: null },
+    });
+  }
+
+  async find(idempotencyKey: string): Promise<FaceComparison | null> {
+    return this.db.faceComparison.findUnique({ where: { idempotencyKey } });
+  }
+
+  private async outcomeAfterWrite(idempotencyKey: string, count: number): Promise<FaceMatchResult> {
+    const row = await this.db.faceComparison.findUnique({ where: { idempotencyKey } });
+    const outcome = row ? settled(row) : undefined;
+    if (outcome?.kind === 'completed') return outcome.result;
+    throw new Error(
+      count === 0
+        ? `lost the claim on ${idempotencyKey} before storing the result`
+        : `stored result for ${idempotencyKey} could not be read back`,
+    );
+  }
+}
+
+function settled(row: FaceComparison): Claim | undefined {
+  if (row.status === 'REJECTED') {
+    const details = row.details as { message?: string } | null;
+    return { kind: 'rejected', reason: row.rejectionReason ?? 'REJECTED', message: details?.message ?? 'media rejected' };
+  }
+  if (row.status === 'COMPLETED') return { kind: 'completed', result: toResult(row) };
+  return undefined;
+}
+
+export function toResult(row: FaceComparison): FaceMatchResult {
+  return {
+    idempotencyKey: row.idempotencyKey,
+    similarity: row.similarity ?? Number.NaN,
+    match: row.match ?? false,
+    threshold: row.threshold ?? Number.NaN,
+    detectorModel: row.detectorModel ?? '',
+    embedderModel: row.embedderModel ?? '',
+    executionProvider: row.executionProvider ?? '',
+    framesExamined: row.framesExamined ?? 0,
+    framesWithFace: row.framesWithFace ?? 0,
+  };
+}

@@ -1,0 +1,74 @@
+import type { FaceSimilarityOutcome, FileKind, FileRef } from '../contract/face-similarity.js';
+import type { Db } from './prisma.js';
+
+export interface NewFile {
+  id: string;
+  sessionId: string;
+  kind: FileKind;
+  storageKey: string;
+  sha256: string;
+  sizeBytes: number;
+  mediaType: string;
+}
+
+/** KYC sessions and their uploaded files. */
+export class SessionStore {
+  constructor(private readonly db: Db) {}
+
+  create(id: string, workflowId: string) {
+    return this.db.kycSession.create({ data: { id, workflowId } });
+  }
+
+  delete(id: string) {
+    return this.db.kycSession.delete({ where: { id } });
+  }
+
+  find(id: string) {
+    return this.db.kycSession.findUnique({
+      where: { id },
+      include: { files: { orderBy: { createdAt: 'asc' } } },
+    });
+  }
+
+  /** The same bytes for the same kind are one file: a retried upload returns the existing row. */
+  async addFile(file: NewFile): Promise<{ ref: FileRef; created: boolean }> {
+    const key = { sessionId: file.sessionId, kind: file.kind, sha256: file.sha256 };
+    const inserted = await this.db.uploadedFile.createMany({ data: [file], skipDuplicates: true });
+    const row = await this.db.uploadedFile.findUniqueOrThrow({ where: { sessionId_kind_sha256: key } });
+    return {
+      created: inserted.count === 1,
+      ref: {
+        fileId: row.id,
+        kind: row.kind,
+        storageKey: row.storageKey,
+        sha256: row.sha256,
+        bytes: row.sizeBytes,
+        mediaType: row.mediaType,
+      },
+    };
+  }
+
+  deleteFile(id: string) {
+    return this.db.uploadedFile.deleteMany({ where: { id } });
+  }
+
+  async markProcessing(sessionId: string): Promise<void> {
+    await this.db.kycSession.updateMany({ where: { id: sessionId, status: 'AWAITING_FILES' }, data: { status: 'PROCESSING' } });
+  }
+
+  async recordOutcome(sessionId: string, outcome: FaceSimilarityOutcome): Promise<void> {
+    await this.db.kycSession.update({
+      where: { id: sessionId },
+      data: {
+        status: outcome.status,
+        rejectionReason: outcome.status === 'REJECTED' || outcome.status === 'FAILED' ? outcome.reason : null,
+        resultKey: outcome.status === 'COMPLETED' ? outcome.result.idempotencyKey : null,
+        completedAt: new Date(),
+      },
+    });
+  }
+
+  findComparison(idempotencyKey: string) {
+    return this.db.faceComparison.findUnique({ where: { idempotencyKey } });
+  }
+}

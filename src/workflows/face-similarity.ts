@@ -1,0 +1,89 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  condition,
+  log,
+  proxyActivities,
+  setHandler,
+} from '@temporalio/workflow';
+import type { createGpuActivities } from '../activities/gpu-activities.js';
+import type { createOrchestrationActivities } from '../activities/orchestration-activities.js';
+import {
+  COMPARE_FACES_POLICY,
+  FILE_KINDS,
+  fileUploadedSignal,
+  progressQuery,
+  type FaceSimilarityInput,
+  type FaceSimilarityOutcome,
+  type FileKind,
+  type FileRef,
+  type SessionStatus,
+} from '../contract/face-similarity.js';
+
+const orchestration = proxyActivities<ReturnType<typeof createOrchestrationActivities>>({
+  startToCloseTimeout: '30 seconds',
+  // Recording the outcome must eventually succeed; a database outage only delays it.
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+/**
+ * One KYC session: waits for the ID image and the selfie video (any order, latest upload of a
+ * kind wins until the comparison starts), compares them on the GPU queue, records the outcome.
+ */
+export async function faceSimilarityWorkflow(input: FaceSimilarityInput): Promise<FaceSimilarityOutcome> {
+  const files: Partial<Record<FileKind, FileRef>> = {};
+  let status: SessionStatus = 'AWAITING_FILES';
+  let outcome: FaceSimilarityOutcome | undefined;
+
+  setHandler(fileUploadedSignal, (ref) => {
+    if (status !== 'AWAITING_FILES') {
+      log.warn('Upload signal ignored: comparison already started', { kind: ref.kind, status });
+      return;
+    }
+    files[ref.kind] = ref;
+  });
+  setHandler(progressQuery, () => ({
+    status,
+    received: FILE_KINDS.filter((kind) => files[kind] !== undefined),
+    outcome,
+  }));
+
+  const bothReceived = await condition(
+    () => files.ID_IMAGE !== undefined && files.SELFIE_VIDEO !== undefined,
+    input.uploadTimeoutMs,
+  );
+  const idImage = files.ID_IMAGE;
+  const selfieVideo = files.SELFIE_VIDEO;
+
+  if (!bothReceived || idImage === undefined || selfieVideo === undefined) {
+    outcome = { status: 'EXPIRED', missing: FILE_KINDS.filter((kind) => files[kind] === undefined) };
+  } else {
+    status = 'PROCESSING';
+    await orchestration.markSessionProcessing({ sessionId: input.sessionId });
+    outcome = await compare(input, idImage, selfieVideo);
+  }
+
+  status = outcome.status;
+  await orchestration.recordSessionOutcome({ sessionId: input.sessionId, outcome });
+  return outcome;
+}
+
+async function compare(input: FaceSimilarityInput, idImage: FileRef, selfieVideo: FileRef): Promise<FaceSimilarityOutcome> {
+  const gpu = proxyActivities<ReturnType<typeof createGpuActivities>>({
+    taskQueue: input.gpuTaskQueue,
+    startToCloseTimeout: COMPARE_FACES_POLICY.startToCloseTimeout,
+    heartbeatTimeout: COMPARE_FACES_POLICY.heartbeatTimeout,
+    retry: COMPARE_FACES_POLICY.retry,
+  });
+  try {
+    const result = await gpu.compareFaces({ sessionId: input.sessionId, idImage, selfieVideo });
+    return { status: 'COMPLETED', result };
+  } catch (err) {
+    const cause = err instanceof ActivityFailure ? err.cause : undefined;
+    if (cause instanceof ApplicationFailure && cause.nonRetryable) {
+      return { status: 'REJECTED', reason: cause.type ?? 'REJECTED', message: cause.message };
+    }
+    // Retries exhausted on an infrastructure fault: a recorded outcome ops can act on, not a crash.
+    return { status: 'FAILED', reason: 'COMPARISON_FAILED', message: cause?.message ?? String(err) };
+  }
+}

@@ -1,0 +1,168 @@
+// The GPU activity's idempotency on the real database and the real pipeline: however often and
+// however concurrently Temporal runs it for the same inputs, inference runs once and one row holds the result.
+import { randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ApplicationFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { createGpuActivities, type GpuActivities } from '../../src/activities/gpu-activities.js';
+import { comparisonKey } from '../../src/activities/idempotency-key.js';
+import type { CompareFacesInput, FaceMatchResult, FileKind, FileRef } from '../../src/contract/face-similarity.js';
+import { ComparisonStore } from '../../src/db/comparison-store.js';
+import { createDb, type Db } from '../../src/db/prisma.js';
+import { SessionStore } from '../../src/db/session-store.js';
+import type { FaceComparer } from '../../src/face/pipeline.js';
+import { LocalBlobStore } from '../../src/storage/local-blob-store.js';
+import { quietLogger, sharedPipeline } from '../helpers/face-pipeline.js';
+import { fixture } from '../helpers/paths.js';
+
+let db: Db;
+let blobDir: string;
+let blobs: LocalBlobStore;
+let comparisons: ComparisonStore;
+let sessions: SessionStore;
+
+/** The real pipeline, counting how often inference actually runs. */
+class CountingPipeline implements FaceComparer {
+  calls = 0;
+  constructor(private readonly inner: FaceComparer) {}
+  get fingerprint() {
+    return this.inner.fingerprint;
+  }
+  compare(...args: Parameters<FaceComparer['compare']>) {
+    this.calls++;
+    return this.inner.compare(...args);
+  }
+}
+
+beforeAll(async () => {
+  db = createDb(inject('databaseUrl'));
+  blobDir = await mkdtemp(path.join(tmpdir(), 'kyc-blobs-'));
+  blobs = new LocalBlobStore(blobDir);
+  comparisons = new ComparisonStore(db);
+  sessions = new SessionStore(db);
+});
+
+afterAll(async () => {
+  await db?.$disconnect();
+  await rm(blobDir, { recursive: true, force: true });
+});
+
+async function store(sessionId: string, kind: FileKind, file: string, mediaType: string): Promise<FileRef> {
+  const blob = await blobs.write(createReadStream(file), { keyFor: (sha) => `sessions/${sessionId}/${kind}/${sha}`, maxBytes: 50e6 });
+  return { fileId: randomUUID(), kind, storageKey: blob.key, sha256: blob.sha256, bytes: blob.bytes, mediaType };
+}
+
+async function newSessionInput(): Promise<CompareFacesInput> {
+  const sessionId = randomUUID();
+  await sessions.create(sessionId, `kyc-session-${sessionId}`);
+  return {
+    sessionId,
+    idImage: await store(sessionId, 'ID_IMAGE', fixture('lin-manuel-miranda.png'), 'image/png'),
+    selfieVideo: await store(sessionId, 'SELFIE_VIDEO', fixture('short_hamilton_clip.mp4'), 'video/mp4'),
+  };
+}
+
+async function activities(leaseMs = 30_000) {
+  const pipeline = new CountingPipeline(await sharedPipeline());
+  return { pipeline, compareFaces: createGpuActivities({ comparisons, blobs, pipeline, leaseMs, logger: quietLogger() }).compareFaces };
+}
+
+const noop = () => undefined;
+const silent = { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: noop };
+/** One activity attempt as Temporal would run it (attempt number, heartbeats, cancellation). */
+const attempt = (n: number) => ({
+  run: (compareFaces: GpuActivities['compareFaces'], input: CompareFacesInput): Promise<FaceMatchResult> =>
+    new MockActivityEnvironment({ attempt: n }, { logger: silent }).run<[CompareFacesInput], FaceMatchResult, GpuActivities['compareFaces']>(
+      compareFaces,
+      input,
+    ),
+});
+
+describe('compareFaces idempotency', () => {
+  it('runs inference once when the same inputs arrive twice in a row', async () => {
+    const input = await newSessionInput();
+    const { pipeline, compareFaces } = await activities();
+    const first = await attempt(1).run(compareFaces, input);
+    const second = await attempt(2).run(compareFaces, input);
+
+    expect(first.match).toBe(true);
+    expect(second).toEqual(first);
+    expect(pipeline.calls).toBe(1);
+    const rows = await db.faceComparison.findMany({ where: { sessionId: input.sessionId } });
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ status: 'COMPLETED', idempotencyKey: first.idempotencyKey, leaseOwner: null });
+  });
+
+  it('lets only one of two concurrent attempts compute; the other retries and gets the stored result', async () => {
+    const input = await newSessionInput();
+    const { pipeline, compareFaces } = await activities();
+    const [a, b] = await Promise.allSettled([attempt(1).run(compareFaces, input), attempt(1).run(compareFaces, input)]);
+
+    const fulfilled = [a, b].filter((r) => r.status === 'fulfilled');
+    const rejected = [a, b].filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(fulfilled).toHaveLength(1);
+    expect(rejected).toHaveLength(1);
+    const failure = rejected[0]!.reason as ApplicationFailure;
+    expect(failure).toBeInstanceOf(ApplicationFailure);
+    expect(failure.type).toBe('COMPARISON_IN_PROGRESS');
+    expect(failure.nonRetryable).toBe(false);
+
+    // Temporal's retry of the losing attempt:
+    const retried = await attempt(2).run(compareFaces, input);
+    expect(retried).toEqual((fulfilled[0] as PromiseFulfilledResult<unknown>).value);
+    expect(pipeline.calls).toBe(1);
+    expect(await db.faceComparison.count({ where: { sessionId: input.sessionId } })).toBe(1);
+  });
+
+  it('takes over the claim of a holder that crashed once its lease has expired', async () => {
+    const input = await newSessionInput();
+    const { pipeline, compareFaces } = await activities();
+    const key = comparisonKey({
+      sessionId: input.sessionId,
+      idImageSha256: input.idImage.sha256,
+      selfieVideoSha256: input.selfieVideo.sha256,
+      pipeline: pipeline.fingerprint,
+    });
+    // A worker claimed the key and died: its 1 ms lease is never renewed.
+    const crashed = await comparisons.claim({
+      idempotencyKey: key,
+      sessionId: input.sessionId,
+      idImageSha256: input.idImage.sha256,
+      selfieVideoSha256: input.selfieVideo.sha256,
+      pipelineVersion: pipeline.fingerprint,
+      owner: 'worker-that-crashed',
+      leaseMs: 1,
+    });
+    expect(crashed).toEqual({ kind: 'claimed', attempt: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+
+    const result = await attempt(2).run(compareFaces, input);
+    expect(result.match).toBe(true);
+    expect(pipeline.calls).toBe(1);
+    const row = await db.faceComparison.findUniqueOrThrow({ where: { idempotencyKey: key } });
+    expect(row).toMatchObject({ status: 'COMPLETED', attempts: 2, leaseOwner: null });
+  });
+
+  it('stores a rejection once and repeats it without inference', async () => {
+    const sessionId = randomUUID();
+    await sessions.create(sessionId, `kyc-session-${sessionId}`);
+    const input: CompareFacesInput = {
+      sessionId,
+      // The video as the "ID image": not an image at all.
+      idImage: await store(sessionId, 'ID_IMAGE', fixture('short_hamilton_clip.mp4'), 'image/png'),
+      selfieVideo: await store(sessionId, 'SELFIE_VIDEO', fixture('short_hamilton_clip.mp4'), 'video/mp4'),
+    };
+    const { pipeline, compareFaces } = await activities();
+    for (const n of [1, 2]) {
+      const error = await attempt(n).run(compareFaces, input).catch((err: unknown) => err);
+      expect(error).toBeInstanceOf(ApplicationFailure);
+      expect(error).toMatchObject({ type: 'UNREADABLE_IMAGE', nonRetryable: true });
+    }
+    expect(pipeline.calls).toBe(1);
+  });
+});

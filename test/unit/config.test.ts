@@ -1,0 +1,62 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, YUNET_2023MAR_SHA256 } from '../../src/config/config.js';
+import { parseDuration } from '../../src/config/duration.js';
+
+describe('loadConfig', () => {
+  it('runs locally with no environment at all', () => {
+    const config = loadConfig({});
+    expect(config.temporal).toMatchObject({
+      address: '127.0.0.1:7233',
+      orchestrationTaskQueue: 'kyc-orchestration',
+      gpuTaskQueue: 'face-similarity-gpu',
+      uploadTimeoutMs: 3_600_000,
+    });
+    expect(config.face.detector.sha256).toBe(YUNET_2023MAR_SHA256);
+    expect(config.face.detector.path).toBe(path.resolve('models', 'face_detection_yunet_2023mar.onnx'));
+    expect(config.face.matchThreshold).toBe(0.4);
+    expect(config.face.executionProvider).toBe('auto');
+    expect(config.api.maxBytes).toEqual({ ID_IMAGE: 15 * 1024 * 1024, SELFIE_VIDEO: 200 * 1024 * 1024 });
+  });
+
+  it('parses typed values and treats empty variables as unset', () => {
+    const config = loadConfig({
+      UPLOAD_TIMEOUT: '90s',
+      MATCH_THRESHOLD: '0.55',
+      EMBEDDER_MEAN: '0.5, 0.5, 0.5',
+      EXECUTION_PROVIDER: 'cuda',
+      GPU_TASK_QUEUE: '',
+    });
+    expect(config.temporal.uploadTimeoutMs).toBe(90_000);
+    expect(config.face.matchThreshold).toBe(0.55);
+    expect(config.face.embedder.mean).toEqual([0.5, 0.5, 0.5]);
+    expect(config.face.executionProvider).toBe('cuda');
+    expect(config.temporal.gpuTaskQueue).toBe('face-similarity-gpu');
+  });
+
+  it('fails fast, naming every bad variable', () => {
+    try {
+      loadConfig({ UPLOAD_TIMEOUT: 'soon', EXECUTION_PROVIDER: 'tpu', DETECTOR_MODEL_SHA256: 'abc', EMBEDDER_STD: '1,2' });
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      const message = (err as Error).message;
+      for (const name of ['UPLOAD_TIMEOUT', 'EXECUTION_PROVIDER', 'DETECTOR_MODEL_SHA256', 'EMBEDDER_STD']) {
+        expect(message).toContain(name);
+      }
+    }
+  });
+});
+
+describe('parseDuration', () => {
+  it.each([
+    ['1500', 1500],
+    ['500ms', 500],
+    ['30s', 30_000],
+    ['5m', 300_000],
+    ['1h', 3_600_000],
+    ['1.5s', 1500],
+  ])('%s is %d ms', (text, ms) => expect(parseDuration(text)).toBe(ms));
+
+  it.each(['', 'soon', '-5s', '0', '1d', '5 m'])('rejects %j', (text) => expect(parseDuration(text)).toBeUndefined());
+});

@@ -1,0 +1,32 @@
+// Process entry: the public REST API.
+import type { Logger } from 'pino';
+import { buildApp } from '../src/api/app.js';
+import { loadConfig } from '../src/config/config.js';
+import { createDb } from '../src/db/prisma.js';
+import { SessionStore } from '../src/db/session-store.js';
+import { createLogger } from '../src/logging.js';
+import { runMain, shutdownSignal } from '../src/runtime/main.js';
+import { LocalBlobStore } from '../src/storage/local-blob-store.js';
+import { SessionWorkflows } from '../src/temporal/client.js';
+
+let logger: Logger | undefined;
+
+runMain('api', async () => {
+  const config = loadConfig();
+  logger = createLogger(config.logLevel, 'api');
+  const db = createDb(config.database.url);
+  const workflows = await SessionWorkflows.connect(config.temporal);
+  const app = await buildApp({
+    logger,
+    sessions: new SessionStore(db),
+    blobs: new LocalBlobStore(config.blobDir),
+    workflows,
+    maxBytes: config.api.maxBytes,
+  });
+  await app.listen({ host: config.api.host, port: config.api.port });
+
+  const signal = await shutdownSignal();
+  logger.info({ signal }, 'shutting down: finishing in-flight requests');
+  await app.close();
+  await Promise.all([workflows.close(), db.$disconnect()]);
+}, () => logger);

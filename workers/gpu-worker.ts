@@ -1,0 +1,43 @@
+// Process entry: the face comparison on the GPU task queue (CUDA when available, else CPU).
+import { NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
+import type { Logger } from 'pino';
+import { loadConfig } from '../src/config/config.js';
+import { ComparisonStore } from '../src/db/comparison-store.js';
+import { createDb } from '../src/db/prisma.js';
+import { FacePipeline } from '../src/face/pipeline.js';
+import { createLogger } from '../src/logging.js';
+import { runMain } from '../src/runtime/main.js';
+import { createGpuWorker } from '../src/runtime/workers.js';
+import { LocalBlobStore } from '../src/storage/local-blob-store.js';
+
+let logger: Logger | undefined;
+
+runMain('gpu-worker', async () => {
+  const config = loadConfig();
+  const log = createLogger(config.logLevel, 'gpu-worker');
+  logger = log;
+  Runtime.install({ telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } } });
+  const pipeline = await FacePipeline.load(config.face, log);
+  log.info({ provider: pipeline.executionProvider, fingerprint: pipeline.fingerprint }, 'face pipeline ready');
+  const db = createDb(config.database.url);
+  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  try {
+    const worker = await createGpuWorker(
+      { connection, namespace: config.temporal.namespace },
+      {
+        taskQueue: config.temporal.gpuTaskQueue,
+        concurrency: config.gpuWorker.concurrency,
+        comparisons: new ComparisonStore(db),
+        blobs: new LocalBlobStore(config.blobDir),
+        pipeline,
+        leaseMs: config.gpuWorker.leaseMs,
+        logger: log,
+      },
+    );
+    log.info({ taskQueue: config.temporal.gpuTaskQueue, concurrency: config.gpuWorker.concurrency }, 'gpu worker running');
+    await worker.run();
+  } finally {
+    await connection.close();
+    await db.$disconnect();
+  }
+}, () => logger);

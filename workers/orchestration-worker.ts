@@ -1,0 +1,35 @@
+// Process entry: runs FaceSimilarityWorkflow and its bookkeeping activities.
+import { NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
+import type { Logger } from 'pino';
+import { loadConfig } from '../src/config/config.js';
+import { createDb } from '../src/db/prisma.js';
+import { SessionStore } from '../src/db/session-store.js';
+import { createLogger } from '../src/logging.js';
+import { runMain } from '../src/runtime/main.js';
+import { createOrchestrationWorker } from '../src/runtime/workers.js';
+
+let logger: Logger | undefined;
+
+runMain('orchestration-worker', async () => {
+  const config = loadConfig();
+  logger = createLogger(config.logLevel, 'orchestration-worker');
+  Runtime.install({ telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } } });
+  const db = createDb(config.database.url);
+  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  try {
+    const worker = await createOrchestrationWorker(
+      { connection, namespace: config.temporal.namespace },
+      {
+        taskQueue: config.temporal.orchestrationTaskQueue,
+        workflowBundlePath: config.temporal.workflowBundlePath,
+        sessions: new SessionStore(db),
+      },
+    );
+    logger.info({ taskQueue: config.temporal.orchestrationTaskQueue }, 'orchestration worker running');
+    // Worker.run() returns after SIGINT/SIGTERM once in-flight tasks have finished.
+    await worker.run();
+  } finally {
+    await connection.close();
+    await db.$disconnect();
+  }
+}, () => logger);
