@@ -5,6 +5,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { loadConfig } from '../src/config/config.js';
+import { SEARCH_ATTRIBUTES } from '../src/contract/face-similarity.js';
 import { applyMigrations } from '../src/db/migrator.js';
 import { startEmbeddedPostgres } from '../src/devstack/embedded-postgres.js';
 import { ensureModelFile } from '../src/devstack/model-files.js';
@@ -64,6 +65,7 @@ async function main(): Promise<void> {
       namespace: config.temporal.namespace,
       dbFile: path.join(config.dataDir, 'temporal.sqlite'),
       uiPort: config.temporal.uiPort,
+      searchAttributes: SEARCH_ATTRIBUTES,
     });
     stoppers.unshift(server.stop);
     uiUrl = server.uiUrl ?? uiUrl;

@@ -7,6 +7,7 @@ import { SessionStore } from '../src/db/session-store.js';
 import { createLogger } from '../src/logging.js';
 import { runMain } from '../src/runtime/main.js';
 import { createOrchestrationWorker } from '../src/runtime/workers.js';
+import { ensureSearchAttributes } from '../src/temporal/search-attributes.js';
 
 let logger: Logger | undefined;
 
@@ -14,6 +15,13 @@ runMain('orchestration-worker', async () => {
   const config = loadConfig();
   logger = createLogger(config.logLevel, 'orchestration-worker');
   Runtime.install({ telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } } });
+  await ensureSearchAttributes(config.temporal.address, config.temporal.namespace).catch((err: unknown) =>
+    logger?.warn(
+      { err },
+      'could not register the KycStatus search attribute; workflows will stall until an operator runs ' +
+        '`temporal operator search-attribute create --name KycStatus --type Keyword`',
+    ),
+  );
   const db = createDb(config.database.url);
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   try {

@@ -67,12 +67,12 @@ export function createGpuActivities(deps: GpuActivityDeps) {
           (err: unknown) => log.warn({ err }, 'lease renewal failed'),
         );
       }, Math.max(1000, Math.floor(deps.leaseMs / 3)));
-      const idImage = await deps.blobs.open(input.idImage.storageKey);
-      const video = await deps.blobs.open(input.selfieVideo.storageKey).catch(async (err: unknown) => {
-        await idImage.release();
-        throw err;
-      });
+      const opened: { release: () => Promise<void> }[] = [];
       try {
+        const idImage = await deps.blobs.open(input.idImage.storageKey);
+        opened.push(idImage);
+        const video = await deps.blobs.open(input.selfieVideo.storageKey);
+        opened.push(video);
         const report = await deps.pipeline.compare(idImage.path, video.path, {
           signal: ctx.cancellationSignal,
           onProgress: (done, total) => ctx.heartbeat({ framesProcessed: done, framesTotal: total }),
@@ -94,7 +94,7 @@ export function createGpuActivities(deps: GpuActivityDeps) {
         throw err;
       } finally {
         clearInterval(keepAlive);
-        await Promise.all([idImage.release(), video.release()]);
+        await Promise.all(opened.map((file) => file.release()));
       }
     },
   };

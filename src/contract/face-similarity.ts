@@ -3,9 +3,17 @@
  * results. The API, both workers, the workflow and the tests import it. Everything here is pure
  * (it is bundled into the deterministic workflow sandbox) and carries references, never bytes or PII.
  */
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 
 export const WORKFLOW_TYPE = 'faceSimilarityWorkflow';
+
+/**
+ * Names recorded histories (test/histories/<scenario>_<version>.json). Bump it with every change
+ * that alters the workflow's commands (guarded by `patched`), then record the new histories
+ * next to the old ones: both generations must keep replaying.
+ */
+export const WORKFLOW_HISTORY_VERSION = 'v2';
 
 export const FILE_KINDS = ['ID_IMAGE', 'SELFIE_VIDEO'] as const;
 export type FileKind = (typeof FILE_KINDS)[number];
@@ -77,6 +85,13 @@ export interface RecordOutcomeInput {
   sessionId: string;
   outcome: FaceSimilarityOutcome;
 }
+
+/** Lets ops list sessions by status in Temporal UI: `KycStatus = "REJECTED"`. */
+export const KYC_STATUS_SEARCH_ATTRIBUTE = defineSearchAttributeKey('KycStatus', SearchAttributeType.KEYWORD);
+/** Custom search attributes the namespace must have; registered at worker start and by the dev server. */
+export const SEARCH_ATTRIBUTES = { KycStatus: 'Keyword' } as const;
+/** Guards the search-attribute upserts added after v1, so v1 histories still replay. */
+export const SEARCH_ATTRIBUTES_PATCH = 'kyc-status-search-attribute';
 
 export const fileUploadedSignal = defineSignal<[FileRef]>('fileUploaded');
 export const progressQuery = defineQuery<SessionProgress>('progress');

@@ -3,14 +3,18 @@ import {
   ApplicationFailure,
   condition,
   log,
+  patched,
   proxyActivities,
   setHandler,
+  upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { createGpuActivities } from '../activities/gpu-activities.js';
 import type { createOrchestrationActivities } from '../activities/orchestration-activities.js';
 import {
   COMPARE_FACES_POLICY,
   FILE_KINDS,
+  KYC_STATUS_SEARCH_ATTRIBUTE,
+  SEARCH_ATTRIBUTES_PATCH,
   fileUploadedSignal,
   progressQuery,
   type FaceSimilarityInput,
@@ -34,6 +38,12 @@ export async function faceSimilarityWorkflow(input: FaceSimilarityInput): Promis
   const files: Partial<Record<FileKind, FileRef>> = {};
   let status: SessionStatus = 'AWAITING_FILES';
   let outcome: FaceSimilarityOutcome | undefined;
+  const setStatus = (next: SessionStatus) => {
+    status = next;
+    // Added after v1: runs started before this change replay without the upserts.
+    if (patched(SEARCH_ATTRIBUTES_PATCH)) upsertSearchAttributes([{ key: KYC_STATUS_SEARCH_ATTRIBUTE, value: next }]);
+  };
+  setStatus('AWAITING_FILES');
 
   setHandler(fileUploadedSignal, (ref) => {
     if (status !== 'AWAITING_FILES') {
@@ -58,12 +68,12 @@ export async function faceSimilarityWorkflow(input: FaceSimilarityInput): Promis
   if (!bothReceived || idImage === undefined || selfieVideo === undefined) {
     outcome = { status: 'EXPIRED', missing: FILE_KINDS.filter((kind) => files[kind] === undefined) };
   } else {
-    status = 'PROCESSING';
+    setStatus('PROCESSING');
     await orchestration.markSessionProcessing({ sessionId: input.sessionId });
     outcome = await compare(input, idImage, selfieVideo);
   }
 
-  status = outcome.status;
+  setStatus(outcome.status);
   await orchestration.recordSessionOutcome({ sessionId: input.sessionId, outcome });
   return outcome;
 }

@@ -18,6 +18,7 @@ import { SessionStore } from '../../src/db/session-store.js';
 import type { FaceComparer } from '../../src/face/pipeline.js';
 import { LocalBlobStore } from '../../src/storage/local-blob-store.js';
 import { quietLogger, sharedPipeline } from '../helpers/face-pipeline.js';
+import { failFirstOpen } from '../helpers/faults.js';
 import { fixture } from '../helpers/paths.js';
 
 let db: Db;
@@ -67,9 +68,10 @@ async function newSessionInput(): Promise<CompareFacesInput> {
   };
 }
 
-async function activities(leaseMs = 30_000) {
+async function activities(options: { storage?: LocalBlobStore | ReturnType<typeof failFirstOpen> } = {}) {
   const pipeline = new CountingPipeline(await sharedPipeline());
-  return { pipeline, compareFaces: createGpuActivities({ comparisons, blobs, pipeline, leaseMs, logger: quietLogger() }).compareFaces };
+  const deps = { comparisons, blobs: options.storage ?? blobs, pipeline, leaseMs: 30_000, logger: quietLogger() };
+  return { pipeline, compareFaces: createGpuActivities(deps).compareFaces };
 }
 
 const noop = () => undefined;
@@ -146,6 +148,22 @@ describe('compareFaces idempotency', () => {
     expect(pipeline.calls).toBe(1);
     const row = await db.faceComparison.findUniqueOrThrow({ where: { idempotencyKey: key } });
     expect(row).toMatchObject({ status: 'COMPLETED', attempts: 2, leaseOwner: null });
+  });
+
+  it('releases its claim when storage fails, so the retry runs at once instead of waiting out the lease', async () => {
+    const input = await newSessionInput();
+    const { pipeline, compareFaces } = await activities({ storage: failFirstOpen(blobs) });
+    await expect(attempt(1).run(compareFaces, input)).rejects.toThrow(/storage read timed out/);
+    const [row] = await db.faceComparison.findMany({ where: { sessionId: input.sessionId } });
+    expect(row).toMatchObject({ status: 'RUNNING', leaseOwner: null, leaseExpiresAt: null });
+
+    const result = await attempt(2).run(compareFaces, input);
+    expect(result.match).toBe(true);
+    expect(pipeline.calls).toBe(1);
+    expect(await db.faceComparison.findUniqueOrThrow({ where: { idempotencyKey: result.idempotencyKey } })).toMatchObject({
+      status: 'COMPLETED',
+      attempts: 2,
+    });
   });
 
   it('stores a rejection once and repeats it without inference', async () => {

@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KYC_STATUS_SEARCH_ATTRIBUTE, workflowIdFor } from '../../src/contract/face-similarity.js';
 import { createSession, getSession, upload } from '../helpers/api-client.js';
 import { imageWithoutFace, videoFromImage } from '../helpers/media.js';
 import { fixture } from '../helpers/paths.js';
@@ -57,6 +58,10 @@ describe('FaceSimilarityWorkflow end to end', () => {
     const rows = await stack.db.faceComparison.findMany({ where: { sessionId: id } });
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ idempotencyKey: outcome.result.idempotencyKey, status: 'COMPLETED', match: true });
+
+    // Ops find it in Temporal UI by status.
+    const described = await stack.workflows.client.workflow.getHandle(workflowIdFor(id)).describe();
+    expect(described.typedSearchAttributes.get(KYC_STATUS_SEARCH_ATTRIBUTE)).toBe('COMPLETED');
   });
 
   it('matches obama.jpg against a video made from obama2.jpg, uploaded video first', async () => {

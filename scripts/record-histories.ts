@@ -1,0 +1,124 @@
+// `npm run histories:record`: runs every scenario of FaceSimilarityWorkflow end to end on a
+// throwaway Temporal dev server and PostgreSQL with the real workers, API and models, and saves
+// each history as test/histories/<scenario>_<version>.json for the replay test.
+//   npm run histories:record                 record all scenarios
+//   npm run histories:record -- expired      record only the named ones
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { Runtime, makeTelemetryFilterString } from '@temporalio/worker';
+import { WORKFLOW_HISTORY_VERSION, workflowIdFor } from '../src/contract/face-similarity.js';
+import { startEphemeralInfra } from '../src/devstack/ephemeral-infra.js';
+import { startInProcessStack, type InProcessStack } from '../src/devstack/in-process-stack.js';
+import { REPO_ROOT } from '../src/devstack/paths.js';
+import { findTemporalCli } from '../src/devstack/temporal-dev-server.js';
+import { createSession, upload } from '../test/helpers/api-client.js';
+import { quietLogger, sharedPipeline, testConfig } from '../test/helpers/face-pipeline.js';
+import { failFirstOpen } from '../test/helpers/faults.js';
+import { imageWithoutFace, videoFromImage } from '../test/helpers/media.js';
+import { fixture } from '../test/helpers/paths.js';
+
+const OUT_DIR = path.join(REPO_ROOT, 'test', 'histories');
+
+type Upload = [kind: 'ID_IMAGE' | 'SELFIE_VIDEO', file: string];
+interface Scenario {
+  stack: 'normal' | 'shortTimeout' | 'flakyStorage';
+  uploads: (media: Media) => Upload[];
+}
+interface Media {
+  obamaVideo: string;
+  noFace: string;
+}
+
+const scenarios: Record<string, Scenario> = {
+  image_then_video: { stack: 'normal', uploads: (m) => [['ID_IMAGE', fixture('obama.jpg')], ['SELFIE_VIDEO', m.obamaVideo]] },
+  video_then_image: { stack: 'normal', uploads: (m) => [['SELFIE_VIDEO', m.obamaVideo], ['ID_IMAGE', fixture('obama.jpg')]] },
+  expired: { stack: 'shortTimeout', uploads: () => [['ID_IMAGE', fixture('obama.jpg')]] },
+  activity_failed_once: { stack: 'flakyStorage', uploads: (m) => [['ID_IMAGE', fixture('obama.jpg')], ['SELFIE_VIDEO', m.obamaVideo]] },
+  rejected_no_face: { stack: 'normal', uploads: (m) => [['ID_IMAGE', m.noFace], ['SELFIE_VIDEO', m.obamaVideo]] },
+  duplicate_upload_signals: {
+    stack: 'normal',
+    uploads: (m) => [['ID_IMAGE', fixture('obama.jpg')], ['ID_IMAGE', fixture('obama.jpg')], ['SELFIE_VIDEO', m.obamaVideo]],
+  },
+  reupload_replaces_file: {
+    stack: 'normal',
+    uploads: (m) => [['ID_IMAGE', fixture('biden.jpg')], ['ID_IMAGE', fixture('obama.jpg')], ['SELFIE_VIDEO', m.obamaVideo]],
+  },
+};
+
+async function main(): Promise<void> {
+  const wanted = process.argv.slice(2);
+  const unknown = wanted.filter((name) => !(name in scenarios));
+  if (unknown.length > 0) throw new Error(`unknown scenario(s) ${unknown.join(', ')}; known: ${Object.keys(scenarios).join(', ')}`);
+  const names = wanted.length > 0 ? wanted : Object.keys(scenarios);
+
+  const noop = () => undefined;
+  Runtime.install({
+    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) } },
+    logger: { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: noop },
+  });
+  const infra = await startEphemeralInfra();
+  const mediaDir = await mkdtemp(path.join(tmpdir(), 'kyc-record-'));
+  try {
+    const media: Media = {
+      obamaVideo: await videoFromImage(fixture('obama2.jpg'), path.join(mediaDir, 'obama2.mp4')),
+      noFace: await imageWithoutFace(path.join(mediaDir, 'no-face.jpg')),
+    };
+    const base = {
+      databaseUrl: infra.databaseUrl,
+      temporalAddress: infra.temporalAddress,
+      workflowBundlePath: infra.workflowBundlePath,
+      config: testConfig(),
+      logger: quietLogger(),
+      pipeline: await sharedPipeline(),
+    };
+    await mkdir(OUT_DIR, { recursive: true });
+    for (const name of names) {
+      const scenario = scenarios[name]!;
+      const stack = await startInProcessStack({
+        ...base,
+        ...(scenario.stack === 'shortTimeout' ? { uploadTimeoutMs: 1500 } : {}),
+        ...(scenario.stack === 'flakyStorage' ? { gpuBlobs: failFirstOpen } : {}),
+      });
+      try {
+        const file = await record(stack, infra.temporalAddress, name, scenario.uploads(media));
+        console.log(`recorded ${path.relative(REPO_ROOT, file)}`);
+      } finally {
+        await stack.stop();
+      }
+    }
+  } finally {
+    await rm(mediaDir, { recursive: true, force: true });
+    await infra.stop();
+  }
+}
+
+async function record(stack: InProcessStack, address: string, name: string, uploads: Upload[]): Promise<string> {
+  const session = await createSession(stack.baseUrl);
+  for (const [kind, file] of uploads) {
+    const res = await upload(stack.baseUrl, session.id, kind, file);
+    if (res.status >= 300) throw new Error(`${name}: upload ${kind} got HTTP ${res.status} ${JSON.stringify(res.body)}`);
+  }
+  const outcome = await stack.outcome(session.id);
+  // The CLI's JSON is the format Temporal UI downloads and Worker.runReplayHistories reads.
+  const cli = findTemporalCli(process.env.TEMPORAL_CLI_PATH, REPO_ROOT)!;
+  const { stdout } = await promisify(execFile)(
+    cli,
+    ['workflow', 'show', '--workflow-id', workflowIdFor(session.id), '--address', address, '--output', 'json'],
+    { maxBuffer: 64 * 1024 * 1024 },
+  );
+  const file = path.join(OUT_DIR, `${name}_${WORKFLOW_HISTORY_VERSION}.json`);
+  await writeFile(file, `${JSON.stringify(JSON.parse(stdout), null, 1)}\n`);
+  console.log(`${name}: ${outcome.status}${outcome.status === 'COMPLETED' ? ` match=${outcome.result.match}` : ''}`);
+  return file;
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import type { Logger } from 'pino';
+import { buildApp } from '../api/app.js';
+import type { AppConfig } from '../config/config.js';
+import { workflowIdFor, type FaceSimilarityOutcome } from '../contract/face-similarity.js';
+import { ComparisonStore } from '../db/comparison-store.js';
+import { createDb, type Db } from '../db/prisma.js';
+import { SessionStore } from '../db/session-store.js';
+import type { FaceComparer } from '../face/pipeline.js';
+import { createGpuWorker, createOrchestrationWorker } from '../runtime/workers.js';
+import type { BlobStore } from '../storage/blob-store.js';
+import { LocalBlobStore } from '../storage/local-blob-store.js';
+import { SessionWorkflows } from '../temporal/client.js';
+
+export interface InProcessStackOptions {
+  databaseUrl: string;
+  temporalAddress: string;
+  workflowBundlePath: string;
+  config: AppConfig;
+  pipeline: FaceComparer;
+  logger: Logger;
+  uploadTimeoutMs?: number;
+  /** Wraps the blob store the GPU activity reads through (fault injection). */
+  gpuBlobs?: (blobs: BlobStore) => BlobStore;
+}
+
+export interface InProcessStack {
+  baseUrl: string;
+  db: Db;
+  workflows: SessionWorkflows;
+  outcome(sessionId: string): Promise<FaceSimilarityOutcome>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole service in one process on a real Temporal server and database: the API on a free
+ * port and both workers on task queues of their own, so concurrent users never share work.
+ */
+export async function startInProcessStack(options: InProcessStackOptions): Promise<InProcessStack> {
+  const db = createDb(options.databaseUrl);
+  const blobDir = await mkdtemp(path.join(tmpdir(), 'kyc-blobs-'));
+  const blobs = new LocalBlobStore(blobDir);
+  const suffix = randomUUID().slice(0, 8);
+  const queues = { orchestration: `kyc-orchestration-${suffix}`, gpu: `face-similarity-gpu-${suffix}` };
+
+  const connection = await NativeConnection.connect({ address: options.temporalAddress });
+  const temporal = { connection, namespace: 'default' };
+  const workers: Worker[] = [
+    await createOrchestrationWorker(temporal, {
+      taskQueue: queues.orchestration,
+      workflowBundlePath: options.workflowBundlePath,
+      sessions: new SessionStore(db),
+    }),
+    await createGpuWorker(temporal, {
+      taskQueue: queues.gpu,
+      concurrency: 1,
+      comparisons: new ComparisonStore(db),
+      blobs: options.gpuBlobs ? options.gpuBlobs(blobs) : blobs,
+      pipeline: options.pipeline,
+      leaseMs: options.config.gpuWorker.leaseMs,
+      logger: options.logger,
+    }),
+  ];
+  const running = workers.map((w) => w.run());
+
+  const workflows = await SessionWorkflows.connect({
+    address: options.temporalAddress,
+    namespace: 'default',
+    orchestrationTaskQueue: queues.orchestration,
+    gpuTaskQueue: queues.gpu,
+    uploadTimeoutMs: options.uploadTimeoutMs ?? options.config.temporal.uploadTimeoutMs,
+  });
+  const app = await buildApp({
+    logger: options.logger,
+    sessions: new SessionStore(db),
+    blobs,
+    workflows,
+    maxBytes: options.config.api.maxBytes,
+  });
+  const baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
+
+  return {
+    baseUrl,
+    db,
+    workflows,
+    outcome: (sessionId) => workflows.client.workflow.getHandle(workflowIdFor(sessionId)).result(),
+    async stop() {
+      await app.close();
+      for (const w of workers) w.shutdown();
+      await Promise.all(running);
+      await workflows.close();
+      await connection.close();
+      await db.$disconnect();
+      await rm(blobDir, { recursive: true, force: true });
+    },
+  };
+}
