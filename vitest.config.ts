@@ -11,6 +11,10 @@ export default defineConfig({
         test: { name: 'replay', include: ['test/replay/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 120_000 },
       },
       {
+        // Our face pipeline against OpenCV's reference implementation (Python, test oracle only).
+        test: { name: 'parity', include: ['test/parity/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 300_000 },
+      },
+      {
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],

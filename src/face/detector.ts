@@ -1,6 +1,6 @@
-import sharp from 'sharp';
 import * as ort from 'onnxruntime-node';
 import type { LoadedModel } from './model-loader.js';
+import { resizeRgb } from './resize.js';
 import type { DetectedFace, RgbImage } from './types.js';
 import { decodeYuNet, letterbox, nonMaxSuppression, toYuNetTensor, unletterbox } from './yunet.js';
 
@@ -26,10 +26,7 @@ export class YuNetDetector {
 
   async detect(image: RgbImage): Promise<DetectedFace[]> {
     const box = letterbox(image.width, image.height, this.inputSize);
-    const resized = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
-      .resize(box.width, box.height, { fit: 'fill' })
-      .raw()
-      .toBuffer();
+    const resized = resizeRgb(image.data, image.width, image.height, box.width, box.height);
     const input = new ort.Tensor('float32', toYuNetTensor(resized, box.width, box.height, this.inputSize), [
       1, 3, this.inputSize, this.inputSize,
     ]);

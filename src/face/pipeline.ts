@@ -7,12 +7,12 @@ import { MediaRejectedError } from './errors.js';
 import { decodeImage } from './image-decoder.js';
 import { loadModel } from './model-loader.js';
 import { cosineSimilarity } from './similarity.js';
-import type { DetectedFace } from './types.js';
+import type { DetectedFace, RgbImage } from './types.js';
 import { faceQuality } from './quality.js';
 import { sampleFrames } from './video-frames.js';
 
 /** Bump when a change to this pipeline can change a score: it is part of every idempotency key. */
-export const PIPELINE_VERSION = 'fsp-1';
+export const PIPELINE_VERSION = 'fsp-2';
 
 /** A second face at least this fraction of the largest one's area makes the ID ambiguous. */
 const SECOND_FACE_AREA_RATIO = 0.5;
@@ -34,6 +34,13 @@ export interface ComparisonReport {
   framesExamined: number;
   framesWithFace: number;
   frames: FrameReport[];
+}
+
+/** Every face found in one image, best first, and the embedding of its largest face. */
+export interface FaceAnalysis {
+  faces: DetectedFace[];
+  largest?: DetectedFace;
+  embedding?: Float32Array;
 }
 
 export interface CompareOptions {
@@ -105,10 +112,8 @@ export class FacePipeline implements FaceComparer {
     try {
       for (const [index, frame] of sampled.frames.entries()) {
         options.signal?.throwIfAborted();
-        const image = await decodeImage(frame.path);
-        const face = largest(await this.detector.detect(image));
-        if (face) {
-          const embedding = await this.embedder.embed(alignFace(image, face.landmarks));
+        const { largest: face, embedding } = await this.analyze(await decodeImage(frame.path));
+        if (face && embedding) {
           frames.push({
             timestampMs: frame.timestampMs,
             quality: round(faceQuality(face)),
@@ -138,15 +143,22 @@ export class FacePipeline implements FaceComparer {
     };
   }
 
+  /** Detects every face and embeds the largest one. */
+  async analyze(image: RgbImage): Promise<FaceAnalysis> {
+    const faces = await this.detector.detect(image);
+    const face = largest(faces);
+    if (!face) return { faces };
+    return { faces, largest: face, embedding: await this.embedder.embed(alignFace(image, face.landmarks)) };
+  }
+
   private async embedDocumentFace(path: string): Promise<Float32Array> {
-    const image = await decodeImage(path);
-    const faces = (await this.detector.detect(image)).sort((a, b) => area(b) - area(a));
-    const [first, second] = faces;
-    if (!first) throw new MediaRejectedError('NO_FACE_ON_DOCUMENT', 'no face found on the ID image');
-    if (second && area(second) >= SECOND_FACE_AREA_RATIO * area(first)) {
+    const { faces, largest: first, embedding } = await this.analyze(await decodeImage(path));
+    if (!first || !embedding) throw new MediaRejectedError('NO_FACE_ON_DOCUMENT', 'no face found on the ID image');
+    const second = faces.filter((f) => f !== first).reduce((max, f) => Math.max(max, area(f)), 0);
+    if (second >= SECOND_FACE_AREA_RATIO * area(first)) {
       throw new MediaRejectedError('MULTIPLE_FACES_ON_DOCUMENT', `${faces.length} faces of similar size on the ID image`);
     }
-    return this.embedder.embed(alignFace(image, first.landmarks));
+    return embedding;
   }
 }
 

@@ -1,0 +1,105 @@
+"""OpenCV reference pipeline: the test oracle for face-match parity (never a runtime dependency).
+
+OpenCV's own FaceDetectorYN on the YuNet model, OpenCV's FaceRecognizerSF.alignCrop for the
+5-point alignment, and the same embedding model through onnxruntime for Python with the
+preprocessing the model's README gives.
+
+Reads a JSON request on stdin:
+  {"detector": path, "embedder": path, "score_threshold": f, "nms_threshold": f,
+   "channel_order": "RGB"|"BGR", "mean": [3], "std": [3], "images": [path, ...],
+   "repeat": n (optional, for benchmarks)}
+Writes JSON on stdout: {"images": [{"path", "width", "height", "scale",
+  "faces": [{"box": [x, y, w, h], "landmarks": [[x, y] * 5], "score"}],   # original-image coordinates, best first
+  "embedding": [...] | null}],                                           # of the largest face
+  "timing_ms": {"decode", "detect", "align", "embed"}}
+"""
+import json
+import sys
+import time
+
+import cv2
+import numpy as np
+import onnxruntime as ort
+
+INPUT_SIZE = 640  # the 2023mar YuNet export has a fixed 640x640 input
+
+
+def letterbox(image):
+    """Scale to fit 640x640 keeping the aspect ratio, pad right and bottom with black."""
+    h, w = image.shape[:2]
+    scale = min(INPUT_SIZE / w, INPUT_SIZE / h)
+    rw, rh = max(1, min(INPUT_SIZE, round(w * scale))), max(1, min(INPUT_SIZE, round(h * scale)))
+    interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+    resized = cv2.resize(image, (rw, rh), interpolation=interpolation)
+    padded = np.zeros((INPUT_SIZE, INPUT_SIZE, 3), dtype=np.uint8)
+    padded[:rh, :rw] = resized
+    return padded, scale
+
+
+def embed(session, input_name, aligned_bgr, req):
+    pixels = aligned_bgr[:, :, ::-1] if req["channel_order"] == "RGB" else aligned_bgr
+    x = pixels.astype(np.float32) / 255.0
+    x = (x - np.array(req["mean"], dtype=np.float32)) / np.array(req["std"], dtype=np.float32)
+    blob = np.ascontiguousarray(x.transpose(2, 0, 1)[np.newaxis])
+    out = session.run(None, {input_name: blob})[0].reshape(-1).astype(np.float64)
+    return out / np.linalg.norm(out)
+
+
+def main():
+    req = json.load(sys.stdin)
+    detector = cv2.FaceDetectorYN.create(
+        req["detector"], "", (INPUT_SIZE, INPUT_SIZE), req["score_threshold"], req["nms_threshold"], 5000
+    )
+    # alignCrop does not touch the recognizer's network; any loadable model serves to construct it.
+    recognizer = cv2.FaceRecognizerSF.create(req["embedder"], "")
+    session = ort.InferenceSession(req["embedder"], providers=["CPUExecutionProvider"])
+    input_name = session.get_inputs()[0].name
+
+    timing = {"decode": 0.0, "detect": 0.0, "align": 0.0, "embed": 0.0}
+    results = []
+    for _ in range(req.get("repeat", 1)):
+        results = []
+        for path in req["images"]:
+            t0 = time.perf_counter()
+            image = cv2.imread(path, cv2.IMREAD_COLOR)
+            if image is None:
+                raise SystemExit(f"cannot read {path}")
+            t1 = time.perf_counter()
+            padded, scale = letterbox(image)
+            _, raw = detector.detect(padded)
+            t2 = time.perf_counter()
+            faces = []
+            for row in [] if raw is None else raw:
+                mapped = row.copy()
+                mapped[:14] /= scale
+                faces.append(mapped)
+            faces.sort(key=lambda f: -f[14])
+            embedding = None
+            if faces:
+                largest = max(faces, key=lambda f: f[2] * f[3])
+                aligned = recognizer.alignCrop(image, largest)
+                t3 = time.perf_counter()
+                embedding = embed(session, input_name, aligned, req)
+                t4 = time.perf_counter()
+                timing["align"] += (t3 - t2) * 1000
+                timing["embed"] += (t4 - t3) * 1000
+            timing["decode"] += (t1 - t0) * 1000
+            timing["detect"] += (t2 - t1) * 1000
+            results.append({
+                "path": path,
+                "width": int(image.shape[1]),
+                "height": int(image.shape[0]),
+                "scale": scale,
+                "faces": [
+                    {"box": [float(v) for v in f[0:4]],
+                     "landmarks": [[float(f[4 + 2 * k]), float(f[5 + 2 * k])] for k in range(5)],
+                     "score": float(f[14])}
+                    for f in faces
+                ],
+                "embedding": None if embedding is None else [float(v) for v in embedding],
+            })
+    json.dump({"images": results, "timing_ms": timing}, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { resizeRgb } from '../../src/face/resize.js';
+
+const gray = (w: number, h: number, f: (x: number, y: number) => number) => {
+  const out = new Uint8Array(w * h * 3);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) out.fill(f(x, y), (y * w + x) * 3, (y * w + x) * 3 + 3);
+  return out;
+};
+const channel0 = (rgb: Uint8Array) => Array.from(rgb.filter((_, i) => i % 3 === 0));
+
+describe('resizeRgb', () => {
+  it('returns the input untouched at the same size', () => {
+    const src = gray(3, 2, (x, y) => x + y);
+    expect(resizeRgb(src, 3, 2, 3, 2)).toBe(src);
+  });
+
+  it('averages whole blocks when shrinking by an integer factor (INTER_AREA)', () => {
+    const src = gray(4, 2, (x, y) => [10, 20, 30, 50][x]! + 100 * y);
+    expect(channel0(resizeRgb(src, 4, 2, 2, 1))).toEqual([Math.round((10 + 20 + 110 + 120) / 4), Math.round((30 + 50 + 130 + 150) / 4)]);
+  });
+
+  it('weights partially covered pixels by their coverage when shrinking by a fraction', () => {
+    // 3 -> 2: output 0 covers input 0 fully and half of input 1.
+    const src = gray(3, 1, (x) => [0, 90, 180][x]!);
+    expect(channel0(resizeRgb(src, 3, 1, 2, 1))).toEqual([30, 150]);
+  });
+
+  it('interpolates linearly with half-pixel centres when enlarging (INTER_LINEAR)', () => {
+    const src = gray(2, 1, (x) => [0, 100][x]!);
+    expect(channel0(resizeRgb(src, 2, 1, 4, 1))).toEqual([0, 25, 75, 100]);
+  });
+
+  it('keeps a flat image flat in both directions', () => {
+    const src = gray(7, 5, () => 77);
+    expect(new Set(resizeRgb(src, 7, 5, 3, 2))).toEqual(new Set([77]));
+    expect(new Set(resizeRgb(src, 7, 5, 11, 9))).toEqual(new Set([77]));
+  });
+});
