@@ -11,6 +11,10 @@ export default defineConfig({
         test: { name: 'replay', include: ['test/replay/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 120_000 },
       },
       {
+        // The face pipeline on the real models and ffmpeg; no servers.
+        test: { name: 'pipeline', include: ['test/pipeline/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 120_000 },
+      },
+      {
         // Our face pipeline against OpenCV's reference implementation (Python, test oracle only).
         test: { name: 'parity', include: ['test/parity/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 300_000 },
       },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { FILE_KINDS } from '../contract/face-similarity.js';
+import { toResult } from '../db/comparison-store.js';
 import type { FaceComparison, KycSession, UploadedFile } from '../generated/prisma/client.js';
 
 export const sessionViewSchema = z.object({
@@ -28,6 +29,18 @@ export const sessionViewSchema = z.object({
       executionProvider: z.string(),
       framesExamined: z.number().int(),
       framesWithFace: z.number().int(),
+      frames: z
+        .array(
+          z.object({
+            timestampMs: z.number().int(),
+            faceFound: z.boolean(),
+            quality: z.number().nullable(),
+            similarity: z.number().nullable(),
+            excludedBy: z.enum(['FACE_TOO_SMALL', 'TOO_BLURRY', 'TOO_DARK', 'TOO_BRIGHT']).nullable(),
+            used: z.boolean().describe('averaged into the similarity'),
+          }),
+        )
+        .describe('Every examined video frame: timestamp, quality and similarity; no pixels, no embeddings'),
     })
     .nullable(),
 });
@@ -51,16 +64,7 @@ export function sessionView(session: KycSession & { files: UploadedFile[] }, com
     rejectionReason: session.rejectionReason,
     result:
       comparison && comparison.status === 'COMPLETED'
-        ? {
-            match: comparison.match ?? false,
-            similarity: comparison.similarity ?? 0,
-            threshold: comparison.threshold ?? 0,
-            detectorModel: comparison.detectorModel ?? '',
-            embedderModel: comparison.embedderModel ?? '',
-            executionProvider: comparison.executionProvider ?? '',
-            framesExamined: comparison.framesExamined ?? 0,
-            framesWithFace: comparison.framesWithFace ?? 0,
-          }
+        ? (({ idempotencyKey: _key, ...result }) => result)(toResult(comparison))
         : null,
   };
 }

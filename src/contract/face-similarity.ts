@@ -43,12 +43,34 @@ export const TERMINAL_STATUSES: readonly SessionStatus[] = ['COMPLETED', 'REJECT
 export const REJECTION_REASONS = [
   'NO_FACE_ON_DOCUMENT',
   'MULTIPLE_FACES_ON_DOCUMENT',
+  'FACE_TOO_SMALL_ON_DOCUMENT',
+  'DOCUMENT_TOO_BLURRY',
+  'DOCUMENT_TOO_DARK',
+  'DOCUMENT_TOO_BRIGHT',
   'NO_FACE_IN_VIDEO',
+  'FACE_TOO_SMALL_IN_VIDEO',
+  'VIDEO_TOO_BLURRY',
+  'VIDEO_TOO_DARK',
+  'VIDEO_TOO_BRIGHT',
+  'VIDEO_TOO_LONG',
   'UNREADABLE_IMAGE',
   'UNREADABLE_VIDEO',
-  'VIDEO_TOO_LONG',
 ] as const;
 export type RejectionReason = (typeof REJECTION_REASONS)[number];
+
+/** One examined video frame: no pixels, no embedding. */
+export interface FrameReport {
+  timestampMs: number;
+  faceFound: boolean;
+  /** Detection score x size x frontalness, 0..1; null without a face. */
+  quality: number | null;
+  /** Cosine similarity to the ID face; null when the frame was not used. */
+  similarity: number | null;
+  /** The quality gate that excluded the frame, if one did. */
+  excludedBy: 'FACE_TOO_SMALL' | 'TOO_BLURRY' | 'TOO_DARK' | 'TOO_BRIGHT' | null;
+  /** Whether the frame is among those the similarity was averaged over. */
+  used: boolean;
+}
 
 export interface FaceMatchResult {
   idempotencyKey: string;
@@ -60,6 +82,7 @@ export interface FaceMatchResult {
   executionProvider: string;
   framesExamined: number;
   framesWithFace: number;
+  frames: FrameReport[];
 }
 
 export type FaceSimilarityOutcome =

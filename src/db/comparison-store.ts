@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { FaceMatchResult } from '../contract/face-similarity.js';
+import type { FaceMatchResult, FrameReport } from '../contract/face-similarity.js';
 import type { ComparisonReport } from '../face/pipeline.js';
 import type { Db } from './prisma.js';
 import type { FaceComparison } from '../generated/prisma/client.js';
@@ -140,5 +140,6 @@ export function toResult(row: FaceComparison): FaceMatchResult {
     executionProvider: row.executionProvider ?? '',
     framesExamined: row.framesExamined ?? 0,
     framesWithFace: row.framesWithFace ?? 0,
+    frames: (row.details as { frames?: FrameReport[] } | null)?.frames ?? [],
   };
 }

@@ -1,28 +1,34 @@
 import type { Logger } from 'pino';
 import type { FaceConfig } from '../config/config.js';
+import type { FrameReport } from '../contract/face-similarity.js';
 import { alignFace } from './align.js';
 import { YuNetDetector } from './detector.js';
 import { FaceEmbedder } from './embedder.js';
 import { MediaRejectedError } from './errors.js';
 import { decodeImage } from './image-decoder.js';
 import { loadModel } from './model-loader.js';
+import { faceQuality } from './quality.js';
+import {
+  DOCUMENT_REJECTIONS,
+  VIDEO_REJECTIONS,
+  commonestFailure,
+  firstFailure,
+  measureFace,
+  type FaceMeasures,
+  type GateFailure,
+  type QualityGates,
+} from './quality-gates.js';
 import { cosineSimilarity } from './similarity.js';
 import type { DetectedFace, RgbImage } from './types.js';
-import { faceQuality } from './quality.js';
 import { sampleFrames } from './video-frames.js';
 
+export type { FrameReport } from '../contract/face-similarity.js';
+
 /** Bump when a change to this pipeline can change a score: it is part of every idempotency key. */
-export const PIPELINE_VERSION = 'fsp-2';
+export const PIPELINE_VERSION = 'fsp-3';
 
 /** A second face at least this fraction of the largest one's area makes the ID ambiguous. */
 const SECOND_FACE_AREA_RATIO = 0.5;
-
-export interface FrameReport {
-  timestampMs: number;
-  /** Detection score x size x frontalness, 0..1; higher frames are trusted first. */
-  quality: number;
-  similarity: number;
-}
 
 export interface ComparisonReport {
   similarity: number;
@@ -36,11 +42,27 @@ export interface ComparisonReport {
   frames: FrameReport[];
 }
 
-/** Every face found in one image, best first, and the embedding of its largest face. */
+/** Every face found in one image, best first; the largest one measured and, unless a gate failed, embedded. */
 export interface FaceAnalysis {
   faces: DetectedFace[];
   largest?: DetectedFace;
+  measures?: FaceMeasures;
+  failure?: GateFailure;
   embedding?: Float32Array;
+}
+
+/** Milliseconds spent per stage, accumulated across calls (benchmarks pass one in). */
+export interface StageTimings {
+  detect: number;
+  align: number;
+  embed: number;
+}
+
+export interface AnalyzeOptions {
+  gates?: QualityGates;
+  timings?: StageTimings;
+  /** Look again with a border when nothing is found (ID documents: tight crops). */
+  retryPadded?: boolean;
 }
 
 export interface CompareOptions {
@@ -56,7 +78,7 @@ export interface FaceComparer {
 
 /**
  * ID image vs selfie video: the document's single dominant face against the largest face of each
- * sampled frame. Model sessions are created once, by `load`, and reused for every comparison.
+ * sampled frame, both through quality gates. Model sessions are created once, by `load`.
  */
 export class FacePipeline implements FaceComparer {
   private constructor(
@@ -85,6 +107,7 @@ export class FacePipeline implements FaceComparer {
   /** Everything besides the input files that decides a result; part of the idempotency key. */
   get fingerprint(): string {
     const c = this.config;
+    const gates = (g: QualityGates) => `${g.minFacePx}/${g.minSharpness}/${g.minBrightness}-${g.maxBrightness}`;
     return [
       PIPELINE_VERSION,
       c.detector.id,
@@ -93,6 +116,8 @@ export class FacePipeline implements FaceComparer {
       `s${c.detector.scoreThreshold}`,
       `fps${c.video.sampleFps}x${c.video.maxFrames}@${c.video.maxEdge}`,
       `k${c.bestFrames}`,
+      `gd${gates(c.gates.document)}`,
+      `gf${gates(c.gates.frame)}`,
     ].join('/');
   }
 
@@ -101,6 +126,29 @@ export class FacePipeline implements FaceComparer {
     const blank = { width: 112, height: 112, data: new Uint8Array(112 * 112 * 3) };
     await this.detector.detect(blank);
     await this.embedder.embed(blank);
+  }
+
+  /** Detects every face, then aligns, measures and (if it passes `gates`, or without gates) embeds the largest. */
+  async analyze(image: RgbImage, options: AnalyzeOptions = {}): Promise<FaceAnalysis> {
+    const { gates, timings } = options;
+    let t = performance.now();
+    const lap = (stage: keyof StageTimings) => {
+      const now = performance.now();
+      if (timings) timings[stage] += now - t;
+      t = now;
+    };
+    const faces = await this.detector.detect(image, { retryPadded: options.retryPadded });
+    lap('detect');
+    const face = largest(faces);
+    if (!face) return { faces };
+    const aligned = alignFace(image, face.landmarks);
+    lap('align');
+    const measures = measureFace(face, aligned);
+    const failure = gates ? firstFailure(measures, gates) : undefined;
+    if (failure) return { faces, largest: face, measures, failure };
+    const embedding = await this.embedder.embed(aligned);
+    lap('embed');
+    return { faces, largest: face, measures, embedding };
   }
 
   async compare(idImagePath: string, selfieVideoPath: string, options: CompareOptions = {}): Promise<ComparisonReport> {
@@ -112,24 +160,33 @@ export class FacePipeline implements FaceComparer {
     try {
       for (const [index, frame] of sampled.frames.entries()) {
         options.signal?.throwIfAborted();
-        const { largest: face, embedding } = await this.analyze(await decodeImage(frame.path));
-        if (face && embedding) {
-          frames.push({
-            timestampMs: frame.timestampMs,
-            quality: round(faceQuality(face)),
-            similarity: round(cosineSimilarity(idEmbedding, embedding)),
-          });
-        }
+        const analysis = await this.analyze(await decodeImage(frame.path), { gates: this.config.gates.frame });
+        frames.push({
+          timestampMs: frame.timestampMs,
+          faceFound: analysis.largest !== undefined,
+          quality: analysis.largest ? round(faceQuality(analysis.largest)) : null,
+          similarity: analysis.embedding ? round(cosineSimilarity(idEmbedding, analysis.embedding)) : null,
+          excludedBy: analysis.failure ?? null,
+          used: false,
+        });
         options.onProgress?.(index + 1, sampled.frames.length);
       }
     } finally {
       await sampled.cleanup();
     }
 
-    if (frames.length === 0) {
-      throw new MediaRejectedError('NO_FACE_IN_VIDEO', `no face found in ${sampled.frames.length} sampled frames`);
+    const framesWithFace = frames.filter((f) => f.faceFound).length;
+    if (framesWithFace === 0) {
+      throw new MediaRejectedError('NO_FACE_IN_VIDEO', `no face found in ${frames.length} sampled frames`);
     }
-    const similarity = round(aggregate(frames, this.config.bestFrames));
+    const usable = frames.filter((f) => f.similarity !== null);
+    if (usable.length === 0) {
+      const failure = commonestFailure(frames.flatMap((f) => (f.excludedBy ? [f.excludedBy] : [])))!;
+      throw new MediaRejectedError(VIDEO_REJECTIONS[failure], `no frame passed the quality gates (${framesWithFace} with a face)`);
+    }
+    const best = bestFrames(usable, this.config.bestFrames);
+    for (const f of best) f.used = true;
+    const similarity = round(best.reduce((sum, f) => sum + f.similarity!, 0) / best.length);
     return {
       similarity,
       match: similarity >= this.config.matchThreshold,
@@ -137,38 +194,41 @@ export class FacePipeline implements FaceComparer {
       detectorModel: this.config.detector.id,
       embedderModel: this.config.embedder.id,
       executionProvider: this.executionProvider,
-      framesExamined: sampled.frames.length,
-      framesWithFace: frames.length,
+      framesExamined: frames.length,
+      framesWithFace,
       frames,
     };
   }
 
-  /** Detects every face and embeds the largest one. */
-  async analyze(image: RgbImage): Promise<FaceAnalysis> {
-    const faces = await this.detector.detect(image);
-    const face = largest(faces);
-    if (!face) return { faces };
-    return { faces, largest: face, embedding: await this.embedder.embed(alignFace(image, face.landmarks)) };
-  }
-
   private async embedDocumentFace(path: string): Promise<Float32Array> {
-    const { faces, largest: first, embedding } = await this.analyze(await decodeImage(path));
-    if (!first || !embedding) throw new MediaRejectedError('NO_FACE_ON_DOCUMENT', 'no face found on the ID image');
+    const { faces, largest: first, failure, embedding } = await this.analyze(await decodeImage(path), {
+      gates: this.config.gates.document,
+      retryPadded: true,
+    });
+    if (!first) throw new MediaRejectedError('NO_FACE_ON_DOCUMENT', 'no face found on the ID image');
     const second = faces.filter((f) => f !== first).reduce((max, f) => Math.max(max, area(f)), 0);
     if (second >= SECOND_FACE_AREA_RATIO * area(first)) {
       throw new MediaRejectedError('MULTIPLE_FACES_ON_DOCUMENT', `${faces.length} faces of similar size on the ID image`);
+    }
+    if (failure || !embedding) {
+      throw new MediaRejectedError(DOCUMENT_REJECTIONS[failure ?? 'TOO_BLURRY'], `the ID face fails the ${failure} gate`);
     }
     return embedding;
   }
 }
 
 /**
- * Mean similarity of the K frames of highest quality. Quality rather than similarity picks the
- * frames, so a video cannot pass on one lucky frame; the mean of several smooths blur and pose.
+ * The K usable frames of highest quality. Quality rather than similarity picks them, so a video
+ * cannot pass on one lucky frame; averaging several smooths out blur and pose.
  */
-export function aggregate(frames: readonly FrameReport[], bestK: number): number {
-  const best = [...frames].sort((a, b) => b.quality - a.quality).slice(0, Math.max(1, bestK));
-  return best.reduce((sum, f) => sum + f.similarity, 0) / best.length;
+export function bestFrames<T extends { quality: number | null }>(frames: readonly T[], bestK: number): T[] {
+  return [...frames].sort((a, b) => (b.quality ?? 0) - (a.quality ?? 0)).slice(0, Math.max(1, bestK));
+}
+
+/** Mean similarity of the K highest-quality frames. */
+export function aggregate(frames: readonly { quality: number | null; similarity: number | null }[], bestK: number): number {
+  const best = bestFrames(frames, bestK);
+  return best.reduce((sum, f) => sum + (f.similarity ?? 0), 0) / best.length;
 }
 
 function area(face: DetectedFace): number {

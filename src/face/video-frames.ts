@@ -10,7 +10,16 @@ export interface FrameSampling {
   maxFrames: number;
   /** Longest edge of a sampled frame; ffmpeg scales down, never up. */
   maxEdge: number;
+  /** Longer videos are rejected before any frame is decoded. */
+  maxDurationMs: number;
   ffmpegTimeoutMs: number;
+}
+
+export interface VideoProbe {
+  durationMs: number;
+  codec: string;
+  width: number;
+  height: number;
 }
 
 export interface SampledFrame {
@@ -29,6 +38,11 @@ export interface SampledFrames {
  * metadata itself, decodes only what the fps filter needs and is killed on timeout or abort.
  */
 export async function sampleFrames(videoPath: string, sampling: FrameSampling, signal?: AbortSignal): Promise<SampledFrames> {
+  signal?.throwIfAborted();
+  const probe = await probeVideo(videoPath, sampling.ffmpegTimeoutMs);
+  if (probe.durationMs > sampling.maxDurationMs) {
+    throw new MediaRejectedError('VIDEO_TOO_LONG', `video lasts ${probe.durationMs} ms; the limit is ${sampling.maxDurationMs} ms`);
+  }
   const dir = await mkdtemp(path.join(tmpdir(), 'kyc-frames-'));
   const cleanup = () => rm(dir, { recursive: true, force: true });
   try {
@@ -48,6 +62,7 @@ export async function sampleFrames(videoPath: string, sampling: FrameSampling, s
         reject(signal?.reason instanceof Error ? signal.reason : new Error('frame sampling cancelled'));
       };
       signal?.addEventListener('abort', onAbort, { once: true });
+      if (signal?.aborted) onAbort();
       const settle = () => {
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
@@ -72,4 +87,26 @@ export async function sampleFrames(videoPath: string, sampling: FrameSampling, s
     await cleanup();
     throw err;
   }
+}
+
+/** Duration, codec and coded size of the first video stream, by ffprobe. */
+export async function probeVideo(videoPath: string, timeoutMs: number): Promise<VideoProbe> {
+  const data = await new Promise<ffmpeg.FfprobeData>((resolve, reject) => {
+    // A timeout says more about the machine than the file: a plain error, left to the retry policy.
+    const timer = setTimeout(() => reject(new Error(`ffprobe timed out after ${timeoutMs} ms`)), timeoutMs);
+    ffmpeg.ffprobe(videoPath, (err: Error | null, result: ffmpeg.FfprobeData) => {
+      clearTimeout(timer);
+      if (err) reject(new MediaRejectedError('UNREADABLE_VIDEO', `video could not be read: ${err.message.split('\n').slice(-2).join(' ')}`));
+      else resolve(result);
+    });
+  });
+  const stream = data.streams.find((s) => s.codec_type === 'video');
+  if (!stream) throw new MediaRejectedError('UNREADABLE_VIDEO', 'the file has no video stream');
+  const seconds = Number(data.format.duration ?? stream.duration);
+  return {
+    durationMs: Number.isFinite(seconds) ? Math.round(seconds * 1000) : 0,
+    codec: stream.codec_name ?? 'unknown',
+    width: stream.width ?? 0,
+    height: stream.height ?? 0,
+  };
 }

@@ -23,22 +23,6 @@ export function letterbox(width: number, height: number, inputSize: number): Let
   };
 }
 
-/** RGB pixels of the letterboxed image to YuNet's NCHW BGR float input (0..255), zero-padded. */
-export function toYuNetTensor(rgb: Uint8Array, width: number, height: number, inputSize: number): Float32Array {
-  const plane = inputSize * inputSize;
-  const tensor = new Float32Array(3 * plane);
-  for (let y = 0; y < height; y++) {
-    let src = y * width * 3;
-    let dst = y * inputSize;
-    for (let x = 0; x < width; x++, src += 3, dst++) {
-      tensor[dst] = rgb[src + 2]!;
-      tensor[plane + dst] = rgb[src + 1]!;
-      tensor[2 * plane + dst] = rgb[src]!;
-    }
-  }
-  return tensor;
-}
-
 export type YuNetOutputs = Record<string, Float32Array>;
 
 /** Decodes the twelve output heads into faces in model-input coordinates, above a score threshold. */

@@ -22,7 +22,7 @@ export interface ReferenceRun {
 }
 
 /** Runs OpenCV's reference pipeline (test/reference/opencv_reference.py) on image files. */
-export function runReference(face: FaceConfig, images: string[], repeat = 1): Promise<ReferenceRun> {
+export function runReference(face: FaceConfig, images: string[], repeat = 1, warmup = false): Promise<ReferenceRun> {
   const request = JSON.stringify({
     detector: face.detector.path,
     embedder: face.embedder.path,
@@ -33,6 +33,7 @@ export function runReference(face: FaceConfig, images: string[], repeat = 1): Pr
     std: face.embedder.std,
     images,
     repeat,
+    warmup,
   });
   return new Promise((resolve, reject) => {
     const child = execFile(REFERENCE_PYTHON, [SCRIPT], { maxBuffer: 256 * 1024 * 1024 }, (err, stdout, stderr) => {

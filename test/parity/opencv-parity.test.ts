@@ -4,7 +4,7 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aggregate, type FacePipeline, type FrameReport } from '../../src/face/pipeline.js';
+import { aggregate, type FacePipeline } from '../../src/face/pipeline.js';
 import { decodeImage } from '../../src/face/image-decoder.js';
 import { faceQuality } from '../../src/face/quality.js';
 import { cosineSimilarity } from '../../src/face/similarity.js';
@@ -119,7 +119,7 @@ describe('parity with OpenCV on the fixture video frames', () => {
 
   it.each(IMAGES)('%s vs the video: same per-frame and aggregate similarity, same decision', (name) => {
     const id = images.get(name)!;
-    const side = (pick: (a: Analysed) => Side, idEmbedding: Float32Array): FrameReport[] =>
+    const side = (pick: (a: Analysed) => Side, idEmbedding: Float32Array): { timestampMs: number; quality: number; similarity: number }[] =>
       videoFrames.flatMap((f) => {
         const s = pick(f);
         const face = s.faces.reduce<DetectedFace | undefined>((m, x) => (!m || x.box.width * x.box.height > m.box.width * m.box.height ? x : m), undefined);

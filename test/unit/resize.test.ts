@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resizeRgb } from '../../src/face/resize.js';
+import { resizeRgb, resizeToBgrPlanes } from '../../src/face/resize.js';
 
 const gray = (w: number, h: number, f: (x: number, y: number) => number) => {
   const out = new Uint8Array(w * h * 3);
@@ -34,5 +34,31 @@ describe('resizeRgb', () => {
     const src = gray(7, 5, () => 77);
     expect(new Set(resizeRgb(src, 7, 5, 3, 2))).toEqual(new Set([77]));
     expect(new Set(resizeRgb(src, 7, 5, 11, 9))).toEqual(new Set([77]));
+  });
+});
+
+describe('resizeToBgrPlanes', () => {
+  it('lays RGB pixels out as zero-padded BGR planes of the square input', () => {
+    const tensor = resizeToBgrPlanes(Uint8Array.from([10, 20, 30, 40, 50, 60]), 2, 1, 2, 1, 4);
+    const plane = 16;
+    expect([tensor[0], tensor[plane], tensor[2 * plane]]).toEqual([30, 20, 10]);
+    expect([tensor[1], tensor[plane + 1], tensor[2 * plane + 1]]).toEqual([60, 50, 40]);
+    expect(tensor[4]).toBe(0);
+  });
+
+  it('holds the same values as resizeRgb, rounded to 8 bits', () => {
+    const src = Uint8Array.from({ length: 7 * 5 * 3 }, (_, i) => (i * 37) % 256);
+    const rgb = resizeRgb(src, 7, 5, 3, 2);
+    const tensor = resizeToBgrPlanes(src, 7, 5, 3, 2, 4);
+    for (let y = 0; y < 2; y++) for (let x = 0; x < 3; x++) {
+      expect(tensor[y * 4 + x]).toBe(rgb[(y * 3 + x) * 3 + 2]);
+      expect(tensor[32 + y * 4 + x]).toBe(rgb[(y * 3 + x) * 3]);
+    }
+  });
+
+  it('reads nothing outside a tiny image', () => {
+    const tensor = resizeToBgrPlanes(Uint8Array.from([200, 100, 50, 200, 100, 50]), 2, 1, 1, 1, 2);
+    expect(Array.from(tensor).every(Number.isFinite)).toBe(true);
+    expect(tensor[0]).toBe(50);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeYuNet, iou, letterbox, nonMaxSuppression, toYuNetTensor, unletterbox } from '../../src/face/yunet.js';
+import { decodeYuNet, iou, letterbox, nonMaxSuppression, unletterbox } from '../../src/face/yunet.js';
 
 const SIZE = 640;
 
@@ -56,16 +56,6 @@ describe('letterbox', () => {
       box: { x: 20, y: 40, width: 60, height: 80 },
       landmarks: [[10, 12]],
     });
-  });
-});
-
-describe('toYuNetTensor', () => {
-  it('lays RGB pixels out as zero-padded BGR planes', () => {
-    const tensor = toYuNetTensor(Uint8Array.from([10, 20, 30, 40, 50, 60]), 2, 1, 4);
-    const plane = 16;
-    expect([tensor[0], tensor[plane], tensor[2 * plane]]).toEqual([30, 20, 10]);
-    expect([tensor[1], tensor[plane + 1], tensor[2 * plane + 1]]).toEqual([60, 50, 40]);
-    expect(tensor[4]).toBe(0);
   });
 });
 
