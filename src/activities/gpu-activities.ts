@@ -75,7 +75,7 @@ export function createGpuActivities(deps: GpuActivityDeps) {
         opened.push(video);
         const report = await deps.pipeline.compare(idImage.path, video.path, {
           signal: ctx.cancellationSignal,
-          onProgress: (done, total) => ctx.heartbeat({ framesProcessed: done, framesTotal: total }),
+          onProgress: (done) => ctx.heartbeat({ framesProcessed: done }),
         });
         if (lost) log.warn('lease was lost during inference; storing only if still ours');
         const result = await deps.comparisons.complete(key, owner, report);

@@ -80,9 +80,11 @@ const envSchema = z.object({
   ORT_INTRA_OP_THREADS: z.coerce.number().int().min(0).default(0),
   VIDEO_SAMPLE_FPS: z.coerce.number().positive().max(30).default(2),
   VIDEO_MAX_FRAMES: z.coerce.number().int().positive().max(300).default(24),
-  VIDEO_MAX_EDGE: z.coerce.number().int().min(112).default(1280),
+  // The detector's input size: larger frames would only be shrunk again before detection.
+  VIDEO_MAX_EDGE: z.coerce.number().int().min(112).default(640),
   VIDEO_MAX_DURATION: duration('60s'),
   FFMPEG_TIMEOUT: duration('60s'),
+  FFMPEG_THREADS: z.coerce.number().int().min(0).default(1),
   DOCUMENT_MIN_FACE_PX: z.coerce.number().min(0).default(64),
   FRAME_MIN_FACE_PX: z.coerce.number().min(0).default(48),
   DOCUMENT_MIN_SHARPNESS: z.coerce.number().min(0).default(60),
@@ -159,6 +161,7 @@ export function loadConfig(env: RawEnv = process.env) {
         maxEdge: e.VIDEO_MAX_EDGE,
         maxDurationMs: e.VIDEO_MAX_DURATION,
         ffmpegTimeoutMs: e.FFMPEG_TIMEOUT,
+        ffmpegThreads: e.FFMPEG_THREADS,
       },
       gates: {
         document: {

@@ -20,12 +20,12 @@ import {
 } from './quality-gates.js';
 import { cosineSimilarity } from './similarity.js';
 import type { DetectedFace, RgbImage } from './types.js';
-import { sampleFrames } from './video-frames.js';
+import { streamFrames } from './video-frames.js';
 
 export type { FrameReport } from '../contract/face-similarity.js';
 
 /** Bump when a change to this pipeline can change a score: it is part of every idempotency key. */
-export const PIPELINE_VERSION = 'fsp-3';
+export const PIPELINE_VERSION = 'fsp-4';
 
 /** A second face at least this fraction of the largest one's area makes the ID ambiguous. */
 const SECOND_FACE_AREA_RATIO = 0.5;
@@ -53,6 +53,8 @@ export interface FaceAnalysis {
 
 /** Milliseconds spent per stage, accumulated across calls (benchmarks pass one in). */
 export interface StageTimings {
+  /** Image decoding, and waiting for ffmpeg's next frame. */
+  decode: number;
   detect: number;
   align: number;
   embed: number;
@@ -68,7 +70,8 @@ export interface AnalyzeOptions {
 export interface CompareOptions {
   signal?: AbortSignal;
   /** Called after each video frame, so the caller can heartbeat. */
-  onProgress?: (framesProcessed: number, framesTotal: number) => void;
+  onProgress?: (framesProcessed: number) => void;
+  timings?: StageTimings;
 }
 
 export interface FaceComparer {
@@ -152,27 +155,25 @@ export class FacePipeline implements FaceComparer {
   }
 
   async compare(idImagePath: string, selfieVideoPath: string, options: CompareOptions = {}): Promise<ComparisonReport> {
-    const idEmbedding = await this.embedDocumentFace(idImagePath);
-    options.signal?.throwIfAborted();
+    const { timings, signal } = options;
+    const idEmbedding = await this.embedDocumentFace(idImagePath, timings);
+    signal?.throwIfAborted();
 
-    const sampled = await sampleFrames(selfieVideoPath, this.config.video, options.signal);
     const frames: FrameReport[] = [];
-    try {
-      for (const [index, frame] of sampled.frames.entries()) {
-        options.signal?.throwIfAborted();
-        const analysis = await this.analyze(await decodeImage(frame.path), { gates: this.config.gates.frame });
-        frames.push({
-          timestampMs: frame.timestampMs,
-          faceFound: analysis.largest !== undefined,
-          quality: analysis.largest ? round(faceQuality(analysis.largest)) : null,
-          similarity: analysis.embedding ? round(cosineSimilarity(idEmbedding, analysis.embedding)) : null,
-          excludedBy: analysis.failure ?? null,
-          used: false,
-        });
-        options.onProgress?.(index + 1, sampled.frames.length);
-      }
-    } finally {
-      await sampled.cleanup();
+    let waited = performance.now();
+    for await (const frame of streamFrames(selfieVideoPath, this.config.video, signal)) {
+      if (timings) timings.decode += performance.now() - waited;
+      const analysis = await this.analyze(frame.image, { gates: this.config.gates.frame, timings });
+      frames.push({
+        timestampMs: frame.timestampMs,
+        faceFound: analysis.largest !== undefined,
+        quality: analysis.largest ? round(faceQuality(analysis.largest)) : null,
+        similarity: analysis.embedding ? round(cosineSimilarity(idEmbedding, analysis.embedding)) : null,
+        excludedBy: analysis.failure ?? null,
+        used: false,
+      });
+      options.onProgress?.(frames.length);
+      waited = performance.now();
     }
 
     const framesWithFace = frames.filter((f) => f.faceFound).length;
@@ -200,10 +201,14 @@ export class FacePipeline implements FaceComparer {
     };
   }
 
-  private async embedDocumentFace(path: string): Promise<Float32Array> {
-    const { faces, largest: first, failure, embedding } = await this.analyze(await decodeImage(path), {
+  private async embedDocumentFace(path: string, timings?: StageTimings): Promise<Float32Array> {
+    const started = performance.now();
+    const image = await decodeImage(path);
+    if (timings) timings.decode += performance.now() - started;
+    const { faces, largest: first, failure, embedding } = await this.analyze(image, {
       gates: this.config.gates.document,
       retryPadded: true,
+      timings,
     });
     if (!first) throw new MediaRejectedError('NO_FACE_ON_DOCUMENT', 'no face found on the ID image');
     const second = faces.filter((f) => f !== first).reduce((max, f) => Math.max(max, area(f)), 0);

@@ -91,7 +91,7 @@ function resizeRows(
   outHeight: number,
   emit: (y: number, row: Float32Array) => void,
 ): void {
-  const rows = outWidth === width ? Float32Array.from(src) : horizontal(src, width, height, outWidth);
+  const rows = outWidth === width ? new Float32Array(src) : horizontal(src, width, height, outWidth);
   const stride = outWidth * 3;
   if (outHeight === height) {
     for (let y = 0; y < outHeight; y++) emit(y, rows.subarray(y * stride, (y + 1) * stride));
@@ -137,6 +137,18 @@ export function resizeToBgrPlanes(
 ): Float32Array {
   const plane = inputSize * inputSize;
   const tensor = new Float32Array(3 * plane);
+  if (outWidth === width && outHeight === height) {
+    // Frames ffmpeg already scaled: a straight copy into the planes, no float row buffers.
+    for (let y = 0; y < height; y++) {
+      let i = y * width * 3;
+      for (let p = y * inputSize, end = p + width; p < end; p++, i += 3) {
+        tensor[p] = src[i + 2]!;
+        tensor[plane + p] = src[i + 1]!;
+        tensor[2 * plane + p] = src[i]!;
+      }
+    }
+    return tensor;
+  }
   resizeRows(src, width, height, outWidth, outHeight, (y, row) => {
     let p = y * inputSize;
     for (let i = 0; i < row.length; i += 3, p++) {

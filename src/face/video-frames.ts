@@ -1,8 +1,10 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import ffmpeg from 'fluent-ffmpeg';
 import { MediaRejectedError } from './errors.js';
+import type { RgbImage } from './types.js';
+
+const execFileAsync = promisify(execFile);
 
 export interface FrameSampling {
   /** Frames per second of video taken, spread evenly by ffmpeg's fps filter. */
@@ -13,100 +15,144 @@ export interface FrameSampling {
   /** Longer videos are rejected before any frame is decoded. */
   maxDurationMs: number;
   ffmpegTimeoutMs: number;
+  ffmpegThreads: number;
 }
 
 export interface VideoProbe {
   durationMs: number;
   codec: string;
+  /** Displayed size, after the rotation metadata is applied. */
   width: number;
   height: number;
 }
 
-export interface SampledFrame {
-  path: string;
+export interface VideoFrame {
+  image: RgbImage;
   timestampMs: number;
 }
 
-export interface SampledFrames {
-  frames: SampledFrame[];
-  /** Removes the temporary frame files; call it in `finally`. */
-  cleanup(): Promise<void>;
+interface ProbeJson {
+  streams?: { codec_type?: string; codec_name?: string; width?: number; height?: number; duration?: string; tags?: { rotate?: string }; side_data_list?: { rotation?: number | string }[] }[];
+  format?: { duration?: string };
 }
 
 /**
- * Samples frames from a video into a temporary folder with ffmpeg. ffmpeg applies rotation
- * metadata itself, decodes only what the fps filter needs and is killed on timeout or abort.
+ * Duration, codec and displayed size of the first video stream. ffprobe's JSON is read directly:
+ * it carries the display matrix (phone rotation), which fluent-ffmpeg's parser drops.
  */
-export async function sampleFrames(videoPath: string, sampling: FrameSampling, signal?: AbortSignal): Promise<SampledFrames> {
+export async function probeVideo(videoPath: string, timeoutMs: number): Promise<VideoProbe> {
+  let data: ProbeJson;
+  try {
+    const { stdout } = await execFileAsync(
+      process.env.FFPROBE_PATH ?? 'ffprobe',
+      ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', videoPath],
+      { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 16 * 1024 * 1024 },
+    );
+    data = JSON.parse(stdout) as ProbeJson;
+  } catch (err) {
+    const e = err as Error & { killed?: boolean; stderr?: string };
+    // A timeout says more about the machine than the file: a plain error, left to the retry policy.
+    if (e.killed) throw new Error(`ffprobe timed out after ${timeoutMs} ms`);
+    throw new MediaRejectedError('UNREADABLE_VIDEO', `video could not be read: ${(e.stderr ?? e.message).trim().split('\n').slice(-2).join(' ')}`);
+  }
+  const stream = data.streams?.find((s) => s.codec_type === 'video');
+  if (!stream?.width || !stream.height) throw new MediaRejectedError('UNREADABLE_VIDEO', 'the file has no video stream');
+  const seconds = Number(data.format?.duration ?? stream.duration);
+  const rotation = Number(stream.side_data_list?.find((d) => d.rotation !== undefined)?.rotation ?? stream.tags?.rotate ?? 0) || 0;
+  const quarterTurn = Math.abs(rotation) % 180 === 90;
+  return {
+    durationMs: Number.isFinite(seconds) ? Math.round(seconds * 1000) : 0,
+    codec: stream.codec_name ?? 'unknown',
+    width: quarterTurn ? stream.height : stream.width,
+    height: quarterTurn ? stream.width : stream.height,
+  };
+}
+
+/** Output size: the displayed size scaled to fit `maxEdge` (never up), even for the encoder's sake. */
+export function sampledSize(width: number, height: number, maxEdge: number): { width: number; height: number } {
+  const scale = Math.min(1, maxEdge / Math.max(width, height));
+  const even = (v: number) => Math.max(2, 2 * Math.round((v * scale) / 2));
+  return { width: even(width), height: even(height) };
+}
+
+/**
+ * Samples frames with ffmpeg and yields them as raw RGB while ffmpeg keeps decoding: the fps
+ * filter picks the frames (no full-rate decode downstream), ffmpeg applies the rotation metadata
+ * and scales, and no frame touches the disk. ffmpeg is killed on timeout, on `signal`, and when
+ * the consumer stops early.
+ */
+export async function* streamFrames(videoPath: string, sampling: FrameSampling, signal?: AbortSignal): AsyncGenerator<VideoFrame> {
   signal?.throwIfAborted();
   const probe = await probeVideo(videoPath, sampling.ffmpegTimeoutMs);
   if (probe.durationMs > sampling.maxDurationMs) {
     throw new MediaRejectedError('VIDEO_TOO_LONG', `video lasts ${probe.durationMs} ms; the limit is ${sampling.maxDurationMs} ms`);
   }
-  const dir = await mkdtemp(path.join(tmpdir(), 'kyc-frames-'));
-  const cleanup = () => rm(dir, { recursive: true, force: true });
-  try {
-    const edge = sampling.maxEdge;
-    const scale = `scale='if(gte(iw,ih),min(iw,${edge}),-2)':'if(gte(iw,ih),-2,min(ih,${edge}))'`;
-    await new Promise<void>((resolve, reject) => {
-      const command = ffmpeg(videoPath)
-        .noAudio()
-        .outputOptions(['-vf', `fps=${sampling.sampleFps},${scale}`, '-frames:v', String(sampling.maxFrames)])
-        .output(path.join(dir, 'frame-%05d.png'));
-      const timer = setTimeout(() => {
-        command.kill('SIGKILL');
-        reject(new Error(`ffmpeg timed out after ${sampling.ffmpegTimeoutMs} ms`));
-      }, sampling.ffmpegTimeoutMs);
-      const onAbort = () => {
-        command.kill('SIGKILL');
-        reject(signal?.reason instanceof Error ? signal.reason : new Error('frame sampling cancelled'));
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      if (signal?.aborted) onAbort();
-      const settle = () => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-      };
-      command
-        .on('end', () => {
-          settle();
-          resolve();
-        })
-        .on('error', (err: Error, _stdout: string | null, stderr: string | null) => {
-          settle();
-          const detail = (stderr ?? '').trim().split('\n').slice(-2).join(' ');
-          reject(new MediaRejectedError('UNREADABLE_VIDEO', `video could not be decoded: ${detail || err.message}`));
-        })
-        .run();
-    });
-    const names = (await readdir(dir)).filter((n) => n.endsWith('.png')).sort();
-    const frames = names.map((name, i) => ({ path: path.join(dir, name), timestampMs: Math.round((i * 1000) / sampling.sampleFps) }));
-    if (frames.length === 0) throw new MediaRejectedError('UNREADABLE_VIDEO', 'video has no decodable frames');
-    return { frames, cleanup };
-  } catch (err) {
-    await cleanup();
-    throw err;
-  }
-}
+  const { width, height } = sampledSize(probe.width, probe.height, sampling.maxEdge);
+  const frameBytes = width * height * 3;
 
-/** Duration, codec and coded size of the first video stream, by ffprobe. */
-export async function probeVideo(videoPath: string, timeoutMs: number): Promise<VideoProbe> {
-  const data = await new Promise<ffmpeg.FfprobeData>((resolve, reject) => {
-    // A timeout says more about the machine than the file: a plain error, left to the retry policy.
-    const timer = setTimeout(() => reject(new Error(`ffprobe timed out after ${timeoutMs} ms`)), timeoutMs);
-    ffmpeg.ffprobe(videoPath, (err: Error | null, result: ffmpeg.FfprobeData) => {
-      clearTimeout(timer);
-      if (err) reject(new MediaRejectedError('UNREADABLE_VIDEO', `video could not be read: ${err.message.split('\n').slice(-2).join(' ')}`));
-      else resolve(result);
-    });
-  });
-  const stream = data.streams.find((s) => s.codec_type === 'video');
-  if (!stream) throw new MediaRejectedError('UNREADABLE_VIDEO', 'the file has no video stream');
-  const seconds = Number(data.format.duration ?? stream.duration);
-  return {
-    durationMs: Number.isFinite(seconds) ? Math.round(seconds * 1000) : 0,
-    codec: stream.codec_name ?? 'unknown',
-    width: stream.width ?? 0,
-    height: stream.height ?? 0,
+  const queue: Buffer[] = [];
+  let pending: Buffer = Buffer.alloc(0);
+  let finished = false;
+  let failure: Error | undefined;
+  let wake: (() => void) | undefined;
+  const notify = () => {
+    wake?.();
+    wake = undefined;
   };
+
+  const command = ffmpeg(videoPath)
+    // ffmpeg decodes while the models run; on its own cores it would only steal theirs.
+    .inputOptions(['-threads', String(sampling.ffmpegThreads)])
+    .noAudio()
+    .outputOptions(['-vf', `fps=${sampling.sampleFps},scale=${width}:${height}:flags=area`, '-frames:v', String(sampling.maxFrames)])
+    .format('rawvideo')
+    .outputOptions(['-pix_fmt', 'rgb24']);
+  const fail = (err: Error) => {
+    failure ??= err;
+    command.kill('SIGKILL');
+    notify();
+  };
+  const timer = setTimeout(() => fail(new Error(`ffmpeg timed out after ${sampling.ffmpegTimeoutMs} ms`)), sampling.ffmpegTimeoutMs);
+  const onAbort = () => fail(signal?.reason instanceof Error ? signal.reason : new Error('frame sampling cancelled'));
+  signal?.addEventListener('abort', onAbort, { once: true });
+
+  command.on('error', (err: Error, _stdout: unknown, stderr: string | null) => {
+    if (failure) return;
+    const detail = (stderr ?? '').trim().split('\n').slice(-2).join(' ');
+    fail(new MediaRejectedError('UNREADABLE_VIDEO', `video could not be decoded: ${detail || err.message}`));
+  });
+  command.on('end', () => {
+    finished = true;
+    notify();
+  });
+  // Read eagerly so ffmpeg never stalls on a full pipe while a frame is being analysed; memory is
+  // bounded by maxFrames frames of at most maxEdge².
+  command.pipe().on('data', (chunk: Buffer) => {
+    pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+    while (pending.length >= frameBytes) {
+      queue.push(pending.subarray(0, frameBytes));
+      pending = pending.subarray(frameBytes);
+    }
+    if (queue.length > 0) notify();
+  });
+
+  try {
+    for (let index = 0; ; index++) {
+      while (queue.length === 0 && !finished && !failure) await new Promise<void>((resolve) => (wake = resolve));
+      if (failure) throw failure;
+      const frame = queue.shift();
+      if (!frame) {
+        if (index === 0) throw new MediaRejectedError('UNREADABLE_VIDEO', 'video has no decodable frames');
+        break;
+      }
+      yield {
+        image: { width, height, data: new Uint8Array(frame.buffer, frame.byteOffset, frame.length) },
+        timestampMs: Math.round((index * 1000) / sampling.sampleFps),
+      };
+    }
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbort);
+    if (!finished) command.kill('SIGKILL');
+  }
 }

@@ -21,9 +21,8 @@ export interface ReferenceRun {
   timing_ms: { decode: number; detect: number; align: number; embed: number };
 }
 
-/** Runs OpenCV's reference pipeline (test/reference/opencv_reference.py) on image files. */
-export function runReference(face: FaceConfig, images: string[], repeat = 1, warmup = false): Promise<ReferenceRun> {
-  const request = JSON.stringify({
+function request(face: FaceConfig) {
+  return {
     detector: face.detector.path,
     embedder: face.embedder.path,
     score_threshold: face.detector.scoreThreshold,
@@ -31,15 +30,32 @@ export function runReference(face: FaceConfig, images: string[], repeat = 1, war
     channel_order: face.embedder.channelOrder,
     mean: face.embedder.mean,
     std: face.embedder.std,
-    images,
-    repeat,
-    warmup,
-  });
+  };
+}
+
+/** Runs OpenCV's reference pipeline (test/reference/opencv_reference.py) on image files. */
+export function runReference(face: FaceConfig, images: string[]): Promise<ReferenceRun> {
+  return call<ReferenceRun>({ ...request(face), images });
+}
+
+export interface ReferenceSessionsRun {
+  sessions: { frames: number; faces: number; similarities: number[] }[];
+  timing_ms: { decode: number; detect: number; align: number; embed: number };
+}
+
+/** Whole sessions through the reference, for benchmarks: one untimed warm-up, then `repeat` timed passes. */
+export function runReferenceSessions(face: FaceConfig, sessions: { id: string; video: string }[], repeat: number): Promise<ReferenceSessionsRun> {
+  const v = face.video;
+  return call<ReferenceSessionsRun>({ ...request(face), sessions, repeat, warmup: true, fps: v.sampleFps, max_frames: v.maxFrames, max_edge: v.maxEdge });
+}
+
+function call<T>(body: object): Promise<T> {
+  const input = JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const child = execFile(REFERENCE_PYTHON, [SCRIPT], { maxBuffer: 256 * 1024 * 1024 }, (err, stdout, stderr) => {
       if (err) reject(new Error(`OpenCV reference failed (${REFERENCE_PYTHON}): ${err.message}\n${stderr}`));
-      else resolve(JSON.parse(stdout) as ReferenceRun);
+      else resolve(JSON.parse(stdout) as T);
     });
-    child.stdin?.end(request);
+    child.stdin?.end(input);
   });
 }

@@ -2,6 +2,8 @@
 // embedder in onnxruntime for Python) on every fixture image, every frame we sample from the
 // fixture video, and every pair of them.
 import { readdirSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aggregate, type FacePipeline } from '../../src/face/pipeline.js';
@@ -9,9 +11,9 @@ import { decodeImage } from '../../src/face/image-decoder.js';
 import { faceQuality } from '../../src/face/quality.js';
 import { cosineSimilarity } from '../../src/face/similarity.js';
 import type { DetectedFace } from '../../src/face/types.js';
-import { sampleFrames, type SampledFrames } from '../../src/face/video-frames.js';
 import { iou } from '../../src/face/yunet.js';
 import { sharedPipeline, testConfig } from '../helpers/face-pipeline.js';
+import { framesAsPng } from '../helpers/frames.js';
 import { FIXTURES_DIR } from '../helpers/paths.js';
 import { runReference, type ReferenceImage } from '../helpers/reference.js';
 
@@ -31,7 +33,7 @@ interface Analysed {
 }
 
 let pipeline: FacePipeline;
-let frames: SampledFrames;
+let framesDir: string;
 const images = new Map<string, Analysed>();
 const videoFrames: (Analysed & { timestampMs: number })[] = [];
 const worst = { iou: 1, landmarkPx: 0, cosine: 0 };
@@ -61,13 +63,14 @@ async function analyseAll(paths: { name: string; file: string }[]): Promise<Anal
 beforeAll(async () => {
   pipeline = await sharedPipeline();
   for (const a of await analyseAll(IMAGES.map((name) => ({ name, file: path.join(FIXTURES_DIR, name) })))) images.set(a.name, a);
-  frames = await sampleFrames(path.join(FIXTURES_DIR, VIDEO), config.face.video);
-  const analysed = await analyseAll(frames.frames.map((f) => ({ name: `${VIDEO}@${f.timestampMs}ms`, file: f.path })));
-  analysed.forEach((a, i) => videoFrames.push({ ...a, timestampMs: frames.frames[i]!.timestampMs }));
+  framesDir = await mkdtemp(path.join(tmpdir(), 'kyc-parity-'));
+  const frames = await framesAsPng(path.join(FIXTURES_DIR, VIDEO), config.face.video, framesDir);
+  const analysed = await analyseAll(frames.map((f) => ({ name: `${VIDEO}@${f.timestampMs}ms`, file: f.path })));
+  analysed.forEach((a, i) => videoFrames.push({ ...a, timestampMs: frames[i]!.timestampMs }));
 });
 
 afterAll(async () => {
-  await frames?.cleanup();
+  if (framesDir) await rm(framesDir, { recursive: true, force: true });
   console.log(
     `parity: ${images.size} images, ${videoFrames.length} video frames; worst box IoU ${worst.iou.toFixed(4)}, ` +
       `worst landmark offset ${worst.landmarkPx.toFixed(3)} px at detector scale, largest cosine difference ${worst.cosine.toFixed(4)}`,

@@ -45,6 +45,31 @@ def embed(session, input_name, aligned_bgr, req):
     return out / np.linalg.norm(out)
 
 
+def sample_video(path, fps, max_frames, max_edge):
+    """Frames at the same timestamps as ffmpeg's fps filter (0, 1/fps, 2/fps, ...), decoded the way
+    OpenCV users read video: sequentially with VideoCapture, scaled to max_edge with INTER_AREA."""
+    cap = cv2.VideoCapture(path)
+    frames, index, next_t = [], 0, 0.0
+    src_fps = cap.get(cv2.CAP_PROP_FPS) or 30.0
+    while len(frames) < max_frames:
+        ok, frame = cap.read()
+        if not ok:
+            break
+        t = index / src_fps
+        index += 1
+        if t + 1e-6 < next_t:
+            continue
+        next_t += 1.0 / fps
+        h, w = frame.shape[:2]
+        scale = min(1.0, max_edge / max(w, h))
+        if scale < 1.0:
+            size = (max(2, 2 * round(w * scale / 2)), max(2, 2 * round(h * scale / 2)))
+            frame = cv2.resize(frame, size, interpolation=cv2.INTER_AREA)
+        frames.append(frame)
+    cap.release()
+    return frames
+
+
 def main():
     req = json.load(sys.stdin)
     detector = cv2.FaceDetectorYN.create(
@@ -56,6 +81,8 @@ def main():
     input_name = session.get_inputs()[0].name
 
     timing = {"decode": 0.0, "detect": 0.0, "align": 0.0, "embed": 0.0}
+    if "sessions" in req:
+        return run_sessions(req, detector, recognizer, session, input_name, timing)
     results = []
     warmup = 1 if req.get("warmup") else 0
     for run in range(warmup + req.get("repeat", 1)):
@@ -102,6 +129,51 @@ def main():
                 "embedding": None if embedding is None else [float(v) for v in embedding],
             })
     json.dump({"images": results, "timing_ms": timing}, sys.stdout)
+
+
+def analyse(image, detector, recognizer, session, input_name, req, timing):
+    """Detect, align and embed the largest face of one image; returns the embedding or None."""
+    t1 = time.perf_counter()
+    padded, scale = letterbox(image)
+    _, raw = detector.detect(padded)
+    t2 = time.perf_counter()
+    timing["detect"] += (t2 - t1) * 1000
+    if raw is None or len(raw) == 0:
+        return None
+    largest = max(raw, key=lambda f: f[2] * f[3]).copy()
+    largest[:14] /= scale
+    aligned = recognizer.alignCrop(image, largest)
+    t3 = time.perf_counter()
+    embedding = embed(session, input_name, aligned, req)
+    t4 = time.perf_counter()
+    timing["align"] += (t3 - t2) * 1000
+    timing["embed"] += (t4 - t3) * 1000
+    return embedding
+
+
+def run_sessions(req, detector, recognizer, session, input_name, timing):
+    """Benchmark mode: whole sessions (ID image + selfie video) as an OpenCV pipeline would run them."""
+    summaries = []
+    warmup = 1 if req.get("warmup") else 0
+    for run in range(warmup + req.get("repeat", 1)):
+        if run == warmup:
+            timing = {k: 0.0 for k in timing}
+        summaries = []
+        for s in req["sessions"]:
+            t0 = time.perf_counter()
+            id_image = cv2.imread(s["id"], cv2.IMREAD_COLOR)
+            timing["decode"] += (time.perf_counter() - t0) * 1000
+            id_embedding = analyse(id_image, detector, recognizer, session, input_name, req, timing)
+            t0 = time.perf_counter()
+            frames = sample_video(s["video"], req["fps"], req["max_frames"], req["max_edge"])
+            timing["decode"] += (time.perf_counter() - t0) * 1000
+            sims = []
+            for frame in frames:
+                e = analyse(frame, detector, recognizer, session, input_name, req, timing)
+                if e is not None and id_embedding is not None:
+                    sims.append(float(id_embedding @ e))
+            summaries.append({"frames": len(frames), "faces": len(sims) + (id_embedding is not None), "similarities": sims})
+    json.dump({"sessions": summaries, "timing_ms": timing}, sys.stdout)
 
 
 if __name__ == "__main__":

@@ -62,3 +62,13 @@ describe('resizeToBgrPlanes', () => {
     expect(tensor[0]).toBe(50);
   });
 });
+
+describe('resizeToBgrPlanes without resizing', () => {
+  it('copies the pixels straight into the planes', () => {
+    const src = Uint8Array.from({ length: 3 * 2 * 3 }, (_, i) => i * 10);
+    const tensor = resizeToBgrPlanes(src, 3, 2, 3, 2, 4);
+    expect(tensor[1 * 4 + 2]).toBe(src[(1 * 3 + 2) * 3 + 2]);
+    expect(tensor[32 + 1 * 4 + 2]).toBe(src[(1 * 3 + 2) * 3]);
+    expect(tensor[3]).toBe(0);
+  });
+});
