@@ -74,6 +74,7 @@ const envSchema = z.object({
   EMBEDDER_MEAN: floats('0.485,0.456,0.406', 3),
   EMBEDDER_STD: floats('0.229,0.224,0.225', 3),
   EMBEDDER_DIMENSION: z.coerce.number().int().positive().default(128),
+  EMBEDDER_INPUT_SIZE: z.coerce.number().int().min(32).default(112),
 
   MATCH_THRESHOLD: z.coerce.number().min(-1).max(1).default(0.4),
   EXECUTION_PROVIDER: z.enum(['auto', 'cpu', 'cuda']).default('auto'),
@@ -151,6 +152,7 @@ export function loadConfig(env: RawEnv = process.env) {
         mean: e.EMBEDDER_MEAN as [number, number, number],
         std: e.EMBEDDER_STD as [number, number, number],
         dimension: e.EMBEDDER_DIMENSION,
+        inputSize: e.EMBEDDER_INPUT_SIZE,
       },
       matchThreshold: e.MATCH_THRESHOLD,
       executionProvider: e.EXECUTION_PROVIDER,

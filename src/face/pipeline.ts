@@ -114,7 +114,7 @@ export class FacePipeline implements FaceComparer {
     return [
       PIPELINE_VERSION,
       c.detector.id,
-      c.embedder.id,
+      `${c.embedder.id}@${c.embedder.inputSize}`,
       `t${c.matchThreshold}`,
       `s${c.detector.scoreThreshold}`,
       `fps${c.video.sampleFps}x${c.video.maxFrames}@${c.video.maxEdge}`,
@@ -126,7 +126,8 @@ export class FacePipeline implements FaceComparer {
 
   /** The first ONNX run allocates and optimises; pay that at start, not in the first session. */
   private async warmUp(): Promise<void> {
-    const blank = { width: 112, height: 112, data: new Uint8Array(112 * 112 * 3) };
+    const size = this.config.embedder.inputSize;
+    const blank = { width: size, height: size, data: new Uint8Array(size * size * 3) };
     await this.detector.detect(blank);
     await this.embedder.embed(blank);
   }
@@ -144,7 +145,7 @@ export class FacePipeline implements FaceComparer {
     lap('detect');
     const face = largest(faces);
     if (!face) return { faces };
-    const aligned = alignFace(image, face.landmarks);
+    const aligned = alignFace(image, face.landmarks, this.config.embedder.inputSize);
     lap('align');
     const measures = measureFace(face, aligned);
     const failure = gates ? firstFailure(measures, gates) : undefined;
