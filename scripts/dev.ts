@@ -2,11 +2,14 @@
 // models, embedded PostgreSQL, migrations), starts Temporal with its Web UI, the API and both
 // workers, prints the URLs and stops everything on Ctrl-C. State lives in DATA_DIR (.data/).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadConfig } from '../src/config/config.js';
 import { SEARCH_ATTRIBUTES } from '../src/contract/face-similarity.js';
 import { applyMigrations } from '../src/db/migrator.js';
+import { createDb } from '../src/db/prisma.js';
+import { TenantStore } from '../src/db/tenant-store.js';
 import { startEmbeddedPostgres } from '../src/devstack/embedded-postgres.js';
 import { ensureModelFile } from '../src/devstack/model-files.js';
 import { REPO_ROOT, defaultMirrorDir } from '../src/devstack/paths.js';
@@ -45,6 +48,7 @@ async function main(): Promise<void> {
   }
   const migrations = await applyMigrations(databaseUrl, path.join(REPO_ROOT, 'prisma', 'migrations'));
   say(`migrations: ${migrations.applied.length} applied, ${migrations.alreadyApplied.length} already there`);
+  const apiKey = await localApiKey(databaseUrl);
 
   const [host, portText] = config.temporal.address.split(':');
   let uiUrl = `http://127.0.0.1:${config.temporal.uiPort}`;
@@ -95,7 +99,25 @@ async function main(): Promise<void> {
   say(`  API          ${api}`);
   say(`  API docs     ${api}/docs`);
   say(`  Temporal UI  ${uiUrl}/namespaces/${config.temporal.namespace}/workflows`);
+  say(`  API key      ${apiKey}  (tenant "local"; also in ${path.join(config.dataDir, 'local-api-key')})`);
   say('Ctrl-C stops everything; state is kept in ' + config.dataDir);
+}
+
+/** The "local" tenant's key, made on the first run and kept in DATA_DIR for the next ones. */
+async function localApiKey(databaseUrl: string): Promise<string> {
+  const file = path.join(config.dataDir, 'local-api-key');
+  const db = createDb(databaseUrl);
+  try {
+    const tenants = new TenantStore(db);
+    const saved = existsSync(file) ? (await readFile(file, 'utf8')).trim() : undefined;
+    if (saved && (await tenants.authenticate(saved))) return saved;
+    const tenant = (await tenants.findTenant('local')) ?? (await tenants.createTenant('local'));
+    const { key } = await tenants.createKey(tenant.id, 'npm run dev');
+    await writeFile(file, `${key}\n`, { mode: 0o600 });
+    return key;
+  } finally {
+    await db.$disconnect();
+  }
 }
 
 async function waitForHttp(url: string, timeoutMs: number): Promise<void> {

@@ -96,9 +96,9 @@ async function main(): Promise<void> {
 }
 
 async function record(stack: InProcessStack, address: string, name: string, uploads: Upload[]): Promise<string> {
-  const session = await createSession(stack.baseUrl);
+  const session = await createSession(stack);
   for (const [kind, file] of uploads) {
-    const res = await upload(stack.baseUrl, session.id, kind, file);
+    const res = await upload(stack, session.id, kind, file);
     if (res.status >= 300) throw new Error(`${name}: upload ${kind} got HTTP ${res.status} ${JSON.stringify(res.body)}`);
   }
   const outcome = await stack.outcome(session.id);

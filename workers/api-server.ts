@@ -3,8 +3,8 @@ import type { Logger } from 'pino';
 import { buildApp } from '../src/api/app.js';
 import { loadConfig } from '../src/config/config.js';
 import { createDb } from '../src/db/prisma.js';
-import { SessionStore } from '../src/db/session-store.js';
 import { createLogger } from '../src/logging.js';
+import { apiDeps } from '../src/runtime/api-deps.js';
 import { runMain, shutdownSignal } from '../src/runtime/main.js';
 import { LocalBlobStore } from '../src/storage/local-blob-store.js';
 import { SessionWorkflows } from '../src/temporal/client.js';
@@ -16,13 +16,7 @@ runMain('api', async () => {
   logger = createLogger(config.logLevel, 'api');
   const db = createDb(config.database.url);
   const workflows = await SessionWorkflows.connect(config.temporal);
-  const app = await buildApp({
-    logger,
-    sessions: new SessionStore(db),
-    blobs: new LocalBlobStore(config.blobDir),
-    workflows,
-    maxBytes: config.api.maxBytes,
-  });
+  const app = await buildApp(apiDeps(config, { db, blobs: new LocalBlobStore(config.blobDir), workflows, logger }));
   await app.listen({ host: config.api.host, port: config.api.port });
 
   const signal = await shutdownSignal();

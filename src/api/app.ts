@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import multipart from '@fastify/multipart';
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyError } from 'fastify';
@@ -12,35 +14,75 @@ import {
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { BlobTooLargeError, EmptyBlobError } from '../storage/blob-store.js';
-import { Problem, problemBody, problems } from './problem.js';
+import { rateLimitKey } from './plugins/authentication.js';
+import { PROBLEM_CODES, Problem, problemBody, problems } from './problem.js';
 import { sessionRoutes, type SessionRoutesDeps } from './routes/sessions.js';
 
 export interface AppDeps extends SessionRoutesDeps {
   logger: Logger;
+  rateLimitPerMinute: number;
+  /** Whether each dependency answers, for /readyz. */
+  readiness: () => Promise<Record<string, boolean>>;
 }
 
 /** The Fastify app without `listen`: the server entry owns the process, tests use `inject` or port 0. */
 export async function buildApp(deps: AppDeps) {
-  const app = Fastify({ loggerInstance: deps.logger }).withTypeProvider<ZodTypeProvider>();
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    // A client's X-Request-Id is kept (and echoed) so one upload can be followed end to end.
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+  }).withTypeProvider<ZodTypeProvider>();
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'KYC face-match API', version: '1.0.0', description: 'ID image vs selfie video face matching.' },
+      info: {
+        title: 'KYC face-match API',
+        version: '1.0.0',
+        description:
+          'ID image vs selfie video face matching. Create a session, upload both files (any order), then read ' +
+          'the session until its status is final. Every error is `application/problem+json` (RFC 9457) with a ' +
+          'stable `code`: ' +
+          PROBLEM_CODES.map((c) => `\`${c}\``).join(', ') +
+          '. POSTs accept an `Idempotency-Key` header; responses carry `X-Request-Id`.',
+      },
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API key of your tenant: `Authorization: Bearer kyc_…`' },
+        },
+      },
     },
     transform: jsonSchemaTransform,
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
+  await app.register(rateLimit, {
+    max: deps.rateLimitPerMinute,
+    timeWindow: '1 minute',
+    keyGenerator: rateLimitKey,
+    allowList: (request) => request.url === '/healthz' || request.url === '/readyz',
+    errorResponseBuilder: (_request, context) =>
+      Object.assign(new Problem(429, 'rate-limited', 'Too many requests', `limit is ${context.max} per minute; retry in ${context.after}`), {
+        statusCode: 429,
+      }),
+  });
+
   const largest = Math.max(...Object.values(deps.maxBytes));
-  await app.register(multipart, { limits: { fileSize: largest, files: 1, fields: 4, parts: 5 } });
+  // files: 2 so that a second file reaches the route and gets its own answer instead of being dropped.
+  await app.register(multipart, { limits: { fileSize: largest, files: 2, fields: 4, parts: 6 } });
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const problem = toProblem(err);
     if (problem.status >= 500) request.log.error({ err }, 'request failed');
+    // Refused uploads are not read to the end: close the connection instead of draining the body.
+    if (problem.status === 413 || problem.status === 415) reply.header('connection', 'close');
     reply.code(problem.status).type('application/problem+json').send(problemBody(problem, request.url));
   });
   app.setNotFoundHandler((request, reply) => {
@@ -48,9 +90,15 @@ export async function buildApp(deps: AppDeps) {
     reply.code(404).type('application/problem+json').send(problemBody(problem, request.url));
   });
 
-  app.get('/healthz', { schema: { hide: true, response: { 200: z.object({ status: z.literal('ok') }) } } }, async () => ({
+  app.get('/healthz', { schema: { summary: 'The process is up', response: { 200: z.object({ status: z.literal('ok') }) } } }, async () => ({
     status: 'ok' as const,
   }));
+  const readySchema = z.object({ status: z.enum(['ready', 'unavailable']), checks: z.record(z.string(), z.boolean()) });
+  app.get('/readyz', { schema: { summary: 'The database and Temporal answer', response: { 200: readySchema, 503: readySchema } } }, async (_request, reply) => {
+    const checks = await deps.readiness();
+    const ready = Object.values(checks).every(Boolean);
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', checks });
+  });
   await app.register(sessionRoutes, deps);
   return app;
 }

@@ -2,6 +2,6 @@ import type { FileRef } from '../contract/face-similarity.js';
 
 /** What the API needs of the workflow service (implemented by temporal/client.ts's SessionWorkflows). */
 export interface SessionWorkflowsPort {
-  start(sessionId: string): Promise<void>;
+  start(sessionId: string, context: { tenantId: string; requestId: string }): Promise<void>;
   fileUploaded(sessionId: string, file: FileRef): Promise<void>;
 }

@@ -52,3 +52,11 @@ export const problems = {
   validation: (detail: string) => new Problem(400, 'validation-error', 'The request is invalid', detail),
   unavailable: (what: string) => new Problem(503, 'dependency-unavailable', 'Service temporarily unavailable', `${what} is unreachable; retry later`),
 };
+
+/** Every problem `code` the API can answer with, listed in the OpenAPI document. */
+export const PROBLEM_CODES = [
+  'validation-error', 'unauthorized', 'rate-limited', 'route-not-found', 'session-not-found', 'session-closed',
+  'missing-file', 'invalid-kind', 'empty-file', 'unreadable-media', 'video-too-long', 'unsupported-media-type',
+  'unsupported-content-type', 'file-too-large', 'malformed-multipart', 'too-many-files', 'too-many-parts',
+  'idempotency-key-in-use', 'idempotency-key-reused', 'dependency-unavailable', 'internal-error',
+] as const;

@@ -57,6 +57,7 @@ const envSchema = z.object({
   API_HOST: z.string().default('127.0.0.1'),
   API_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   BLOB_DIR: z.string().optional(),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(300),
   MAX_IMAGE_BYTES: bytes(15 * 1024 * 1024),
   MAX_VIDEO_BYTES: bytes(200 * 1024 * 1024),
 
@@ -134,6 +135,7 @@ export function loadConfig(env: RawEnv = process.env) {
       host: e.API_HOST,
       port: e.API_PORT,
       maxBytes: { ID_IMAGE: e.MAX_IMAGE_BYTES, SELFIE_VIDEO: e.MAX_VIDEO_BYTES },
+      rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     },
     blobDir: path.resolve(e.BLOB_DIR ?? path.join(dataDir, 'blobs')),
     face: {

@@ -26,6 +26,8 @@ export interface FileRef {
   sha256: string;
   bytes: number;
   mediaType: string;
+  /** The API request that uploaded it, to follow one upload from the app's logs to this history. */
+  requestId?: string;
 }
 
 export interface FaceSimilarityInput {

@@ -15,17 +15,18 @@ export interface NewFile {
 export class SessionStore {
   constructor(private readonly db: Db) {}
 
-  create(id: string, workflowId: string) {
-    return this.db.kycSession.create({ data: { id, workflowId } });
+  create(id: string, tenantId: string, workflowId: string) {
+    return this.db.kycSession.create({ data: { id, tenantId, workflowId } });
   }
 
   delete(id: string) {
     return this.db.kycSession.delete({ where: { id } });
   }
 
-  find(id: string) {
-    return this.db.kycSession.findUnique({
-      where: { id },
+  /** A session, only if it belongs to `tenantId` when one is given (another tenant's session does not exist). */
+  find(id: string, tenantId?: string) {
+    return this.db.kycSession.findFirst({
+      where: { id, ...(tenantId ? { tenantId } : {}) },
       include: { files: { orderBy: { createdAt: 'asc' } } },
     });
   }
@@ -46,6 +47,10 @@ export class SessionStore {
         mediaType: row.mediaType,
       },
     };
+  }
+
+  async isBlobReferenced(storageKey: string): Promise<boolean> {
+    return (await this.db.uploadedFile.count({ where: { storageKey } })) > 0;
   }
 
   deleteFile(id: string) {

@@ -10,7 +10,9 @@ import { workflowIdFor, type FaceSimilarityOutcome } from '../contract/face-simi
 import { ComparisonStore } from '../db/comparison-store.js';
 import { createDb, type Db } from '../db/prisma.js';
 import { SessionStore } from '../db/session-store.js';
+import { TenantStore } from '../db/tenant-store.js';
 import type { FaceComparer } from '../face/pipeline.js';
+import { apiDeps } from '../runtime/api-deps.js';
 import { createGpuWorker, createOrchestrationWorker } from '../runtime/workers.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import { LocalBlobStore } from '../storage/local-blob-store.js';
@@ -30,6 +32,10 @@ export interface InProcessStackOptions {
 
 export interface InProcessStack {
   baseUrl: string;
+  /** A live API key of the stack's own tenant. */
+  apiKey: string;
+  blobDir: string;
+  tenantId: string;
   db: Db;
   workflows: SessionWorkflows;
   outcome(sessionId: string): Promise<FaceSimilarityOutcome>;
@@ -74,17 +80,17 @@ export async function startInProcessStack(options: InProcessStackOptions): Promi
     gpuTaskQueue: queues.gpu,
     uploadTimeoutMs: options.uploadTimeoutMs ?? options.config.temporal.uploadTimeoutMs,
   });
-  const app = await buildApp({
-    logger: options.logger,
-    sessions: new SessionStore(db),
-    blobs,
-    workflows,
-    maxBytes: options.config.api.maxBytes,
-  });
+  const app = await buildApp(apiDeps(options.config, { db, blobs, workflows, logger: options.logger }));
   const baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
+  const tenants = new TenantStore(db);
+  const tenant = await tenants.createTenant(`stack-${suffix}`);
+  const { key: apiKey } = await tenants.createKey(tenant.id, 'in-process stack');
 
   return {
     baseUrl,
+    apiKey,
+    blobDir,
+    tenantId: tenant.id,
     db,
     workflows,
     outcome: (sessionId) => workflows.client.workflow.getHandle(workflowIdFor(sessionId)).result(),

@@ -121,13 +121,26 @@ export async function* streamFrames(videoPath: string, sampling: FrameSampling, 
     const detail = (stderr ?? '').trim().split('\n').slice(-2).join(' ');
     fail(new MediaRejectedError('UNREADABLE_VIDEO', `video could not be decoded: ${detail || err.message}`));
   });
+  // Done only when ffmpeg exited cleanly AND its stdout has delivered every byte: the process's
+  // exit can be reported before the pipe is drained.
+  let exited = false;
+  let drained = false;
+  const settle = () => {
+    finished = exited && drained;
+    if (finished) notify();
+  };
   command.on('end', () => {
-    finished = true;
-    notify();
+    exited = true;
+    settle();
   });
   // Read eagerly so ffmpeg never stalls on a full pipe while a frame is being analysed; memory is
   // bounded by maxFrames frames of at most maxEdge².
-  command.pipe().on('data', (chunk: Buffer) => {
+  const output = command.pipe();
+  output.on('end', () => {
+    drained = true;
+    settle();
+  });
+  output.on('data', (chunk: Buffer) => {
     pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
     while (pending.length >= frameBytes) {
       queue.push(pending.subarray(0, frameBytes));

@@ -12,6 +12,8 @@ export interface WriteOptions {
   maxBytes: number;
   /** Sees the first bytes before anything is stored; throw to refuse the content. */
   checkHead?: (head: Buffer) => void;
+  /** Sees the complete content as a local file before it is committed; throw to refuse it. */
+  verify?: (file: string) => Promise<void>;
 }
 
 export interface BlobStore {

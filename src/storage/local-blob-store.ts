@@ -41,6 +41,7 @@ export class LocalBlobStore implements BlobStore {
       if (head) options.checkHead?.(head);
       await file.sync();
       await file.close();
+      await options.verify?.(tmp);
       const sha256 = hash.digest('hex');
       const key = options.keyFor(sha256);
       const target = this.pathOf(key);

@@ -44,8 +44,9 @@ export class SessionWorkflows {
     };
   }
 
-  async start(sessionId: string): Promise<void> {
-    await this.client.workflow.start(WORKFLOW_TYPE, this.startOptions(sessionId));
+  /** Starts the session's workflow; the memo shows ops which tenant and API request created it. */
+  async start(sessionId: string, context: { tenantId: string; requestId: string }): Promise<void> {
+    await this.client.workflow.start(WORKFLOW_TYPE, { ...this.startOptions(sessionId), memo: context });
   }
 
   /** Signals the upload, starting the workflow if it is not running yet (e.g. its start was lost). */
@@ -59,6 +60,11 @@ export class SessionWorkflows {
 
   async progress(sessionId: string): Promise<SessionProgress> {
     return this.client.workflow.getHandle(workflowIdFor(sessionId)).query(progressQuery);
+  }
+
+  /** Resolves when the Temporal frontend answers within two seconds. */
+  async ping(): Promise<void> {
+    await this.connection.withDeadline(Date.now() + 2000, () => this.connection.workflowService.getSystemInfo({}));
   }
 
   async close(): Promise<void> {

@@ -9,7 +9,7 @@ let runtimeInstalled = false;
 
 /** The whole service in this process, on the suite's Temporal server and database. */
 export async function startTestStack(
-  options: Partial<Pick<InProcessStackOptions, 'uploadTimeoutMs' | 'pipeline' | 'gpuBlobs'>> = {},
+  options: Partial<Pick<InProcessStackOptions, 'uploadTimeoutMs' | 'pipeline' | 'gpuBlobs'>> & { env?: Record<string, string> } = {},
 ): Promise<TestStack> {
   if (!runtimeInstalled) {
     Runtime.install({ telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) } }, logger: silentSdkLogger });
@@ -19,7 +19,7 @@ export async function startTestStack(
     databaseUrl: inject('databaseUrl'),
     temporalAddress: inject('temporalAddress'),
     workflowBundlePath: inject('workflowBundlePath'),
-    config: testConfig(),
+    config: testConfig(options.env),
     logger: quietLogger(),
     ...options,
     pipeline: options.pipeline ?? (await sharedPipeline()),

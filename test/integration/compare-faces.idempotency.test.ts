@@ -15,6 +15,7 @@ import type { CompareFacesInput, FaceMatchResult, FileKind, FileRef } from '../.
 import { ComparisonStore } from '../../src/db/comparison-store.js';
 import { createDb, type Db } from '../../src/db/prisma.js';
 import { SessionStore } from '../../src/db/session-store.js';
+import { TenantStore } from '../../src/db/tenant-store.js';
 import type { FaceComparer } from '../../src/face/pipeline.js';
 import { LocalBlobStore } from '../../src/storage/local-blob-store.js';
 import { quietLogger, sharedPipeline } from '../helpers/face-pipeline.js';
@@ -26,6 +27,7 @@ let blobDir: string;
 let blobs: LocalBlobStore;
 let comparisons: ComparisonStore;
 let sessions: SessionStore;
+let tenantId: string;
 
 /** The real pipeline, counting how often inference actually runs. */
 class CountingPipeline implements FaceComparer {
@@ -46,6 +48,7 @@ beforeAll(async () => {
   blobs = new LocalBlobStore(blobDir);
   comparisons = new ComparisonStore(db);
   sessions = new SessionStore(db);
+  tenantId = (await new TenantStore(db).createTenant(`idempotency-${randomUUID()}`)).id;
 });
 
 afterAll(async () => {
@@ -60,7 +63,7 @@ async function store(sessionId: string, kind: FileKind, file: string, mediaType:
 
 async function newSessionInput(): Promise<CompareFacesInput> {
   const sessionId = randomUUID();
-  await sessions.create(sessionId, `kyc-session-${sessionId}`);
+  await sessions.create(sessionId, tenantId, `kyc-session-${sessionId}`);
   return {
     sessionId,
     idImage: await store(sessionId, 'ID_IMAGE', fixture('lin-manuel-miranda.png'), 'image/png'),
@@ -168,7 +171,7 @@ describe('compareFaces idempotency', () => {
 
   it('stores a rejection once and repeats it without inference', async () => {
     const sessionId = randomUUID();
-    await sessions.create(sessionId, `kyc-session-${sessionId}`);
+    await sessions.create(sessionId, tenantId, `kyc-session-${sessionId}`);
     const input: CompareFacesInput = {
       sessionId,
       // The video as the "ID image": not an image at all.

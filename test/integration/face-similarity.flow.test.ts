@@ -25,14 +25,14 @@ afterAll(async () => {
 });
 
 async function runSession(uploads: [kind: string, file: string][]) {
-  const session = await createSession(stack.baseUrl);
+  const session = await createSession(stack);
   expect(session.status).toBe('AWAITING_FILES');
   for (const [kind, file] of uploads) {
-    const res = await upload(stack.baseUrl, session.id, kind, file);
+    const res = await upload(stack, session.id, kind, file);
     expect(res.status, JSON.stringify(res.body)).toBe(201);
   }
   const outcome = await stack.outcome(session.id);
-  const view = await getSession(stack.baseUrl, session.id);
+  const view = await getSession(stack, session.id);
   return { id: session.id, outcome, view: view.body };
 }
 
@@ -42,7 +42,7 @@ describe('FaceSimilarityWorkflow end to end', () => {
       ['ID_IMAGE', fixture('lin-manuel-miranda.png')],
       ['SELFIE_VIDEO', fixture('short_hamilton_clip.mp4')],
     ]);
-    expect(outcome.status).toBe('COMPLETED');
+    expect(outcome.status, JSON.stringify(outcome)).toBe('COMPLETED');
     if (outcome.status !== 'COMPLETED') return;
     expect(outcome.result.match).toBe(true);
     expect(outcome.result.similarity).toBeGreaterThan(0.45);
@@ -105,15 +105,15 @@ describe('upload timeout', () => {
   afterAll(async () => short?.stop());
 
   it('expires a session that only ever got one file, and refuses later uploads', async () => {
-    const session = await createSession(short.baseUrl);
-    expect((await upload(short.baseUrl, session.id, 'ID_IMAGE', fixture('obama.jpg'))).status).toBe(201);
+    const session = await createSession(short);
+    expect((await upload(short, session.id, 'ID_IMAGE', fixture('obama.jpg'))).status).toBe(201);
     const outcome = await short.outcome(session.id);
     expect(outcome).toEqual({ status: 'EXPIRED', missing: ['SELFIE_VIDEO'] });
-    const view = await getSession(short.baseUrl, session.id);
+    const view = await getSession(short, session.id);
     expect(view.body).toMatchObject({ status: 'EXPIRED', result: null });
     expect(view.body.completedAt).not.toBeNull();
 
-    const late = await upload(short.baseUrl, session.id, 'SELFIE_VIDEO', fixture('short_hamilton_clip.mp4'));
+    const late = await upload(short, session.id, 'SELFIE_VIDEO', fixture('short_hamilton_clip.mp4'));
     expect(late.status).toBe(409);
     expect(late.contentType).toContain('application/problem+json');
     expect(late.body).toMatchObject({ code: 'session-closed', status: 409 });

@@ -1,0 +1,45 @@
+// Tenants and API keys, from the command line (DATABASE_URL selects the database):
+//   npm run keys -- tenant create <name> [--webhook <url>]   prints the webhook signing secret once
+//   npm run keys -- create <tenant name or id> [--label <text>]  prints the key once; only its hash is stored
+//   npm run keys -- revoke <key prefix>
+//   npm run keys -- list
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../src/config/config.js';
+import { createDb } from '../src/db/prisma.js';
+import { TenantStore } from '../src/db/tenant-store.js';
+import { runMain } from '../src/runtime/main.js';
+
+const USAGE = 'usage: keys tenant create <name> [--webhook <url>] | keys create <tenant> [--label <text>] | keys revoke <prefix> | keys list';
+
+runMain('keys', async () => {
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: { webhook: { type: 'string' }, label: { type: 'string' } },
+  });
+  const db = createDb(loadConfig().database.url);
+  const tenants = new TenantStore(db);
+  try {
+    const [command, ...rest] = positionals;
+    if (command === 'tenant' && rest[0] === 'create' && rest[1]) {
+      const tenant = await tenants.createTenant(rest[1], values.webhook);
+      console.log(`tenant ${tenant.name} (${tenant.id}) created`);
+      if (tenant.webhookSecret) console.log(`webhook signing secret (shown once): ${tenant.webhookSecret}`);
+    } else if (command === 'create' && rest[0]) {
+      const tenant = await tenants.findTenant(rest[0]);
+      if (!tenant) throw new Error(`no tenant "${rest[0]}"`);
+      const created = await tenants.createKey(tenant.id, values.label);
+      console.log(`API key for ${tenant.name} (shown once; store it now): ${created.key}`);
+    } else if (command === 'revoke' && rest[0]) {
+      if (!(await tenants.revokeKey(rest[0]))) throw new Error(`no live key with prefix ${rest[0]}`);
+      console.log(`key ${rest[0]} revoked`);
+    } else if (command === 'list') {
+      for (const k of await tenants.listKeys()) {
+        console.log(`${k.prefix}  ${k.tenant.name.padEnd(20)} ${(k.label ?? '').padEnd(20)} ${k.revokedAt ? `revoked ${k.revokedAt.toISOString()}` : 'live'}`);
+      }
+    } else {
+      throw new Error(USAGE);
+    }
+  } finally {
+    await db.$disconnect();
+  }
+});

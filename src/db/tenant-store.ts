@@ -1,0 +1,55 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { apiKeyMatches, apiKeyPrefix, generateApiKey } from '../auth/api-key.js';
+import type { Db } from './prisma.js';
+
+export interface AuthenticatedTenant {
+  tenantId: string;
+  tenantName: string;
+  keyId: string;
+}
+
+/** Tenants and their API keys. */
+export class TenantStore {
+  constructor(private readonly db: Db) {}
+
+  async createTenant(name: string, webhookUrl?: string) {
+    return this.db.tenant.create({
+      data: {
+        id: randomUUID(),
+        name,
+        webhookUrl: webhookUrl ?? null,
+        webhookSecret: webhookUrl ? `whsec_${randomBytes(24).toString('base64url')}` : null,
+      },
+    });
+  }
+
+  findTenant(idOrName: string) {
+    const isUuid = /^[0-9a-f-]{36}$/i.test(idOrName);
+    return this.db.tenant.findFirst({ where: isUuid ? { OR: [{ id: idOrName }, { name: idOrName }] } : { name: idOrName } });
+  }
+
+  /** Creates a key and returns it in full: the only time it is ever visible. */
+  async createKey(tenantId: string, label?: string): Promise<{ id: string; key: string; prefix: string }> {
+    const { key, prefix, hash } = generateApiKey();
+    const row = await this.db.apiKey.create({ data: { id: randomUUID(), tenantId, prefix, keyHash: hash, label: label ?? null } });
+    return { id: row.id, key, prefix };
+  }
+
+  async revokeKey(prefix: string): Promise<boolean> {
+    const { count } = await this.db.apiKey.updateMany({ where: { prefix, revokedAt: null }, data: { revokedAt: new Date() } });
+    return count === 1;
+  }
+
+  listKeys() {
+    return this.db.apiKey.findMany({ include: { tenant: { select: { name: true } } }, orderBy: { createdAt: 'asc' } });
+  }
+
+  /** The tenant of a live key, or null for a malformed, unknown, wrong or revoked one. */
+  async authenticate(key: string): Promise<AuthenticatedTenant | null> {
+    const prefix = apiKeyPrefix(key);
+    if (!prefix) return null;
+    const row = await this.db.apiKey.findUnique({ where: { prefix }, include: { tenant: { select: { name: true } } } });
+    if (!row || row.revokedAt || !apiKeyMatches(key, row.keyHash)) return null;
+    return { tenantId: row.tenantId, tenantName: row.tenant.name, keyId: row.id };
+  }
+}

@@ -1,0 +1,33 @@
+import type { Logger } from 'pino';
+import type { AppDeps } from '../api/app.js';
+import type { AppConfig } from '../config/config.js';
+import { IdempotencyStore } from '../db/idempotency-store.js';
+import type { Db } from '../db/prisma.js';
+import { SessionStore } from '../db/session-store.js';
+import { TenantStore } from '../db/tenant-store.js';
+import type { BlobStore } from '../storage/blob-store.js';
+import type { SessionWorkflows } from '../temporal/client.js';
+
+/** Everything the API needs, from the process's adapters and its config. */
+export function apiDeps(config: AppConfig, adapters: { db: Db; blobs: BlobStore; workflows: SessionWorkflows; logger: Logger }): AppDeps {
+  const { db, blobs, workflows, logger } = adapters;
+  return {
+    logger,
+    sessions: new SessionStore(db),
+    tenants: new TenantStore(db),
+    idempotency: new IdempotencyStore(db),
+    blobs,
+    workflows,
+    maxBytes: config.api.maxBytes,
+    maxVideoDurationMs: config.face.video.maxDurationMs,
+    probeTimeoutMs: config.face.video.ffmpegTimeoutMs,
+    rateLimitPerMinute: config.api.rateLimitPerMinute,
+    readiness: async () => {
+      const [database, temporal] = await Promise.all([
+        db.$queryRaw`SELECT 1`.then(() => true, () => false),
+        workflows.ping().then(() => true, () => false),
+      ]);
+      return { database, temporal };
+    },
+  };
+}
