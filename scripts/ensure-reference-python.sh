@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# The parity tests' oracle: OpenCV and onnxruntime for Python in .venv, from PyPI, once per
-# version of test/reference/requirements.txt.
+# Python test tooling in .venv, from PyPI, once per version of test/requirements.txt: the OpenCV
+# reference (parity tests, benchmark), onnx (test models) and schemathesis (API fuzzing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-REQ=test/reference/requirements.txt
+REQ=test/requirements.txt
 STAMP=.venv/.requirements.sha256
 want=$(sha256sum "$REQ" | cut -d' ' -f1)
 if [ -x .venv/bin/python ] && [ "$(cat "$STAMP" 2>/dev/null)" = "$want" ]; then
