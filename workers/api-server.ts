@@ -16,7 +16,7 @@ runMain('api', async () => {
   logger = createLogger(config.logLevel, 'api');
   const db = createDb(config.database.url);
   const workflows = await SessionWorkflows.connect(config.temporal);
-  const app = await buildApp(apiDeps(config, { db, blobs: new LocalBlobStore(config.blobDir), workflows, logger }));
+  const app = await buildApp(apiDeps(config, { db, blobs: new LocalBlobStore(config.blobDir, config.blobFsync), workflows, logger }));
   await app.listen({ host: config.api.host, port: config.api.port });
 
   const signal = await shutdownSignal();

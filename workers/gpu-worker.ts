@@ -28,7 +28,7 @@ runMain('gpu-worker', async () => {
         taskQueue: config.temporal.gpuTaskQueue,
         concurrency: config.gpuWorker.concurrency,
         comparisons: new ComparisonStore(db),
-        blobs: new LocalBlobStore(config.blobDir),
+        blobs: new LocalBlobStore(config.blobDir, config.blobFsync),
         pipeline,
         leaseMs: config.gpuWorker.leaseMs,
         logger: log,

@@ -57,6 +57,7 @@ const envSchema = z.object({
   API_HOST: z.string().default('127.0.0.1'),
   API_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   BLOB_DIR: z.string().optional(),
+  BLOB_FSYNC: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(300),
   MAX_IMAGE_BYTES: bytes(15 * 1024 * 1024),
   MAX_VIDEO_BYTES: bytes(200 * 1024 * 1024),
@@ -138,6 +139,7 @@ export function loadConfig(env: RawEnv = process.env) {
       rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     },
     blobDir: path.resolve(e.BLOB_DIR ?? path.join(dataDir, 'blobs')),
+    blobFsync: e.BLOB_FSYNC,
     face: {
       detector: {
         id: e.DETECTOR_MODEL_ID,

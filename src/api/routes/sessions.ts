@@ -205,7 +205,8 @@ export const sessionRoutes: FastifyPluginAsyncZod<SessionRoutesDeps> = async (ap
                 mediaType = sniffMediaType(head);
                 if (!mediaType || !ACCEPTED_MEDIA[fileKind].includes(mediaType)) throw problems.unsupportedMedia(fileKind, mediaType);
               },
-              verify: (file) => verifyMedia(fileKind, file, { maxVideoDurationMs: deps.maxVideoDurationMs, probeTimeoutMs: deps.probeTimeoutMs }),
+              verify: (file) =>
+                verifyMedia(fileKind, mediaType!, file, { maxVideoDurationMs: deps.maxVideoDurationMs, probeTimeoutMs: deps.probeTimeoutMs }),
             });
             if (part.file.truncated) throw problems.tooLarge(deps.maxBytes[fileKind]);
           }

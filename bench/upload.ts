@@ -1,0 +1,215 @@
+// bench/upload: our upload endpoint against a minimal Fastify server that streams multipart to
+// disk (bench/upload-baseline-server.ts), in the same run, each in its own process: throughput
+// and peak RSS for ~10 MB images and ~100 MB videos at concurrency 1 and 16.
+// Usage: npm run bench:upload. The last line printed is one JSON object.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createReadStream, statSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import sharp from 'sharp';
+import { createDb } from '../src/db/prisma.js';
+import { TenantStore } from '../src/db/tenant-store.js';
+import { freePort, startEphemeralInfra } from '../src/devstack/ephemeral-infra.js';
+import { REPO_ROOT } from '../src/devstack/paths.js';
+import { fixture } from '../test/helpers/paths.js';
+
+const run = promisify(execFile);
+const MB = 1024 * 1024;
+
+interface Server {
+  name: string;
+  child: ChildProcess;
+  dir: string;
+  /** Sends one upload of `file`; resolves with the HTTP status. */
+  upload: (file: string, kind: 'ID_IMAGE' | 'SELFIE_VIDEO') => Promise<number>;
+}
+
+/** A real JPEG of about `target` bytes, from a fixture photo scaled up. */
+async function makeImage(out: string, target: number): Promise<string> {
+  for (let width = 3000; ; width += 700) {
+    await sharp(fixture('obama.jpg')).resize(width).jpeg({ quality: 100, chromaSubsampling: '4:4:4' }).toFile(out);
+    if (statSync(out).size >= target) return out;
+  }
+}
+
+/** A real MJPEG/MOV video of about `target` bytes (MJPEG keeps ffmpeg fast and the file large). */
+async function makeVideo(out: string, target: number): Promise<string> {
+  const encode = (seconds: number) =>
+    run('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=1920x1080:rate=30', '-t', seconds.toFixed(2), '-c:v', 'mjpeg', '-q:v', '2', '-pix_fmt', 'yuvj420p', out]);
+  await encode(2);
+  await encode((2 * target) / statSync(out).size);
+  return out;
+}
+
+function multipartRequest(url: string, headers: Record<string, string>, file: string): Promise<number> {
+  const boundary = `bench${Math.random().toString(16).slice(2)}`;
+  const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${path.basename(file)}"\r\nContent-Type: application/octet-stream\r\n\r\n`);
+  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(head.length + statSync(file).size + tail.length) },
+    });
+    req.on('response', (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.write(head);
+    const body = createReadStream(file);
+    body.on('end', () => req.end(tail));
+    body.pipe(req, { end: false });
+  });
+}
+
+async function waitForLine(child: ChildProcess, pattern: RegExp, timeoutMs: number): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ${pattern} within ${timeoutMs} ms`)), timeoutMs);
+    const onData = (d: Buffer) => {
+      if (pattern.test(d.toString())) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+}
+
+/** Resident and peak resident memory of a process, in bytes (Linux /proc). */
+async function memory(pid: number): Promise<{ rss: number; peak: number }> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) * 1024;
+  return { rss: kb('VmRSS'), peak: kb('VmHWM') };
+}
+
+async function resetPeak(pid: number): Promise<void> {
+  await writeFile(`/proc/${pid}/clear_refs`, '5');
+}
+
+async function main(): Promise<void> {
+  const work = await mkdtemp(path.join(tmpdir(), 'kyc-bench-upload-'));
+  const infra = await startEphemeralInfra();
+  const children: ChildProcess[] = [];
+  try {
+    console.log('making media...');
+    const media = {
+      ID_IMAGE: await makeImage(path.join(work, 'id.jpg'), 10 * MB),
+      SELFIE_VIDEO: await makeVideo(path.join(work, 'selfie.mov'), 100 * MB),
+    };
+    for (const [kind, file] of Object.entries(media)) console.log(`  ${kind}: ${(statSync(file).size / MB).toFixed(1)} MB`);
+
+    const db = createDb(infra.databaseUrl);
+    const tenants = new TenantStore(db);
+    const tenant = await tenants.createTenant('bench');
+    const { key } = await tenants.createKey(tenant.id, 'bench');
+    await db.$disconnect();
+
+    const oursPort = await freePort();
+    const oursDir = path.join(work, 'ours');
+    const ours = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'workers', 'api-server.ts')], {
+      env: {
+        ...process.env, DATABASE_URL: infra.databaseUrl, TEMPORAL_ADDRESS: infra.temporalAddress, API_PORT: String(oursPort),
+        BLOB_DIR: oursDir, RATE_LIMIT_PER_MINUTE: '1000000', LOG_LEVEL: 'info',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(ours);
+    const basePort = await freePort();
+    const baseDir = path.join(work, 'baseline');
+    await run('mkdir', ['-p', baseDir]);
+    const baseline = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'bench', 'upload-baseline-server.ts')], {
+      env: { ...process.env, PORT: String(basePort), DIR: baseDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(baseline);
+    await Promise.all([waitForLine(ours, /Server listening/, 60_000), waitForLine(baseline, /ready/, 60_000)]);
+
+    const auth = { authorization: `Bearer ${key}` };
+    const newSession = async () => {
+      const res = await fetch(`http://127.0.0.1:${oursPort}/v1/sessions`, { method: 'POST', headers: auth });
+      return ((await res.json()) as { id: string }).id;
+    };
+    // Sessions are made before the clock starts: the benchmark times uploads, not session creation.
+    const sessionIds: string[] = [];
+    for (let i = 0; i < 40; i++) sessionIds.push(await newSession());
+    const servers: Server[] = [
+      {
+        name: 'ours',
+        child: ours,
+        dir: oursDir,
+        upload: async (file, kind) => multipartRequest(`http://127.0.0.1:${oursPort}/v1/sessions/${sessionIds.pop()!}/files?kind=${kind}`, auth, file),
+      },
+      { name: 'baseline', child: baseline, dir: baseDir, upload: (file) => multipartRequest(`http://127.0.0.1:${basePort}/upload`, {}, file) },
+    ];
+
+    const results: Record<string, { mbPerS: number; peakGrowthMb: number }> = {};
+    const startRss: Record<string, number> = {};
+    const overallPeak: Record<string, number> = {};
+    for (const s of servers) startRss[s.name] = (await memory(s.child.pid!)).rss;
+    for (const kind of ['ID_IMAGE', 'SELFIE_VIDEO'] as const) {
+      for (const concurrency of [1, 16]) {
+        const count = concurrency === 1 ? 4 : 16;
+        for (const s of servers) {
+          await resetPeak(s.child.pid!);
+          const before = await memory(s.child.pid!);
+          const started = performance.now();
+          let next = 0;
+          const statuses: number[] = [];
+          await Promise.all(
+            Array.from({ length: concurrency }, async () => {
+              while (next < count) {
+                next++;
+                statuses.push(await s.upload(media[kind], kind));
+              }
+            }),
+          );
+          const seconds = (performance.now() - started) / 1000;
+          if (statuses.some((st) => st >= 300)) throw new Error(`${s.name} answered ${statuses.join(',')}`);
+          const after = await memory(s.child.pid!);
+          const mbPerS = (count * statSync(media[kind]).size) / MB / seconds;
+          results[`${s.name}/${kind}/c${concurrency}`] = { mbPerS, peakGrowthMb: (after.peak - before.rss) / MB };
+          overallPeak[s.name] = Math.max(overallPeak[s.name] ?? 0, after.peak);
+          await rm(s.dir, { recursive: true, force: true });
+          await run('mkdir', ['-p', s.dir]);
+        }
+        const o = results[`ours/${kind}/c${concurrency}`]!;
+        const b = results[`baseline/${kind}/c${concurrency}`]!;
+        console.log(
+          `${kind.padEnd(12)} c=${String(concurrency).padEnd(3)} ours ${o.mbPerS.toFixed(0).padStart(5)} MB/s (peak RSS +${o.peakGrowthMb.toFixed(0)} MB)` +
+            `  baseline ${b.mbPerS.toFixed(0).padStart(5)} MB/s (+${b.peakGrowthMb.toFixed(0)} MB)  ratio ${(o.mbPerS / b.mbPerS).toFixed(2)}`,
+        );
+      }
+    }
+    const uploadedMb = (kind: keyof typeof media) => (20 * statSync(media[kind]).size) / MB;
+    const r2 = (v: number) => Math.round(v * 100) / 100;
+    const ratio = results['ours/SELFIE_VIDEO/c16']!.mbPerS / results['baseline/SELFIE_VIDEO/c16']!.mbPerS;
+    console.log(`each server received ${((uploadedMb('ID_IMAGE') + uploadedMb('SELFIE_VIDEO')) / 1024).toFixed(2)} GB`);
+    console.log(
+      JSON.stringify({
+        ratio: r2(ratio),
+        rss_growth_mb: r2((overallPeak.ours! - startRss.ours!) / MB),
+        baseline_rss_growth_mb: r2((overallPeak.baseline! - startRss.baseline!) / MB),
+        throughput_mb_per_s: Object.fromEntries(Object.entries(results).map(([k, v]) => [k, r2(v.mbPerS)])),
+        uploaded_gb_per_server: r2((uploadedMb('ID_IMAGE') + uploadedMb('SELFIE_VIDEO')) / 1024),
+      }),
+    );
+  } finally {
+    for (const child of children) child.kill('SIGTERM');
+    await infra.stop();
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
