@@ -31,6 +31,7 @@ runMain('orchestration-worker', async () => {
         taskQueue: config.temporal.orchestrationTaskQueue,
         workflowBundlePath: config.temporal.workflowBundlePath,
         sessions: new SessionStore(db),
+        db,
       },
     );
     logger.info({ taskQueue: config.temporal.orchestrationTaskQueue }, 'orchestration worker running');

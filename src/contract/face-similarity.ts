@@ -13,7 +13,7 @@ export const WORKFLOW_TYPE = 'faceSimilarityWorkflow';
  * that alters the workflow's commands (guarded by `patched`), then record the new histories
  * next to the old ones: both generations must keep replaying.
  */
-export const WORKFLOW_HISTORY_VERSION = 'v2';
+export const WORKFLOW_HISTORY_VERSION = 'v3';
 
 export const FILE_KINDS = ['ID_IMAGE', 'SELFIE_VIDEO'] as const;
 export type FileKind = (typeof FILE_KINDS)[number];
@@ -117,6 +117,14 @@ export const KYC_STATUS_SEARCH_ATTRIBUTE = defineSearchAttributeKey('KycStatus',
 export const SEARCH_ATTRIBUTES = { KycStatus: 'Keyword' } as const;
 /** Guards the search-attribute upserts added after v1, so v1 histories still replay. */
 export const SEARCH_ATTRIBUTES_PATCH = 'kyc-status-search-attribute';
+/** Guards the completion webhook added after v2, so v1 and v2 histories still replay. */
+export const WEBHOOK_PATCH = 'completion-webhook';
+
+/** Webhook delivery: about an hour of retries with backoff before giving up. */
+export const WEBHOOK_POLICY = {
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 minutes', maximumAttempts: 12 },
+} as const;
 
 export const fileUploadedSignal = defineSignal<[FileRef]>('fileUploaded');
 export const progressQuery = defineQuery<SessionProgress>('progress');

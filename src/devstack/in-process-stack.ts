@@ -26,6 +26,8 @@ export interface InProcessStackOptions {
   pipeline: FaceComparer;
   logger: Logger;
   uploadTimeoutMs?: number;
+  /** The stack tenant's completion webhook. */
+  webhookUrl?: string;
   /** Wraps the blob store the GPU activity reads through (fault injection). */
   gpuBlobs?: (blobs: BlobStore) => BlobStore;
 }
@@ -34,6 +36,8 @@ export interface InProcessStack {
   baseUrl: string;
   /** A live API key of the stack's own tenant. */
   apiKey: string;
+  /** Signing secret of the tenant's webhook, when it has one. */
+  webhookSecret?: string;
   blobDir: string;
   tenantId: string;
   db: Db;
@@ -60,6 +64,7 @@ export async function startInProcessStack(options: InProcessStackOptions): Promi
       taskQueue: queues.orchestration,
       workflowBundlePath: options.workflowBundlePath,
       sessions: new SessionStore(db),
+      db,
     }),
     await createGpuWorker(temporal, {
       taskQueue: queues.gpu,
@@ -83,12 +88,13 @@ export async function startInProcessStack(options: InProcessStackOptions): Promi
   const app = await buildApp(apiDeps(options.config, { db, blobs, workflows, logger: options.logger }));
   const baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
   const tenants = new TenantStore(db);
-  const tenant = await tenants.createTenant(`stack-${suffix}`);
+  const tenant = await tenants.createTenant(`stack-${suffix}`, options.webhookUrl);
   const { key: apiKey } = await tenants.createKey(tenant.id, 'in-process stack');
 
   return {
     baseUrl,
     apiKey,
+    webhookSecret: tenant.webhookSecret ?? undefined,
     blobDir,
     tenantId: tenant.id,
     db,

@@ -2,6 +2,8 @@ import { Worker, type NativeConnection } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createGpuActivities, type GpuActivityDeps } from '../activities/gpu-activities.js';
 import { createOrchestrationActivities } from '../activities/orchestration-activities.js';
+import { createWebhookActivities } from '../activities/webhook-activities.js';
+import type { Db } from '../db/prisma.js';
 import type { SessionStore } from '../db/session-store.js';
 import { workflowSource } from './workflow-source.js';
 
@@ -10,17 +12,20 @@ export interface WorkerConnection {
   namespace: string;
 }
 
-/** Runs FaceSimilarityWorkflow and its bookkeeping activities; needs no models. */
+/** Runs FaceSimilarityWorkflow, its bookkeeping and its webhook deliveries; needs no models. */
 export async function createOrchestrationWorker(
   temporal: WorkerConnection,
-  options: { taskQueue: string; workflowBundlePath?: string; sessions: SessionStore },
+  options: { taskQueue: string; workflowBundlePath?: string; sessions: SessionStore; db: Db; webhookTimeoutMs?: number },
 ): Promise<Worker> {
   return Worker.create({
     connection: temporal.connection,
     namespace: temporal.namespace,
     taskQueue: options.taskQueue,
     ...workflowSource(options.workflowBundlePath),
-    activities: createOrchestrationActivities({ sessions: options.sessions }),
+    activities: {
+      ...createOrchestrationActivities({ sessions: options.sessions }),
+      ...createWebhookActivities({ db: options.db, timeoutMs: options.webhookTimeoutMs ?? 10_000 }),
+    },
   });
 }
 

@@ -10,11 +10,14 @@ import {
 } from '@temporalio/workflow';
 import type { createGpuActivities } from '../activities/gpu-activities.js';
 import type { createOrchestrationActivities } from '../activities/orchestration-activities.js';
+import type { createWebhookActivities } from '../activities/webhook-activities.js';
 import {
   COMPARE_FACES_POLICY,
   FILE_KINDS,
   KYC_STATUS_SEARCH_ATTRIBUTE,
   SEARCH_ATTRIBUTES_PATCH,
+  WEBHOOK_PATCH,
+  WEBHOOK_POLICY,
   fileUploadedSignal,
   progressQuery,
   type FaceSimilarityInput,
@@ -28,6 +31,11 @@ const orchestration = proxyActivities<ReturnType<typeof createOrchestrationActiv
   startToCloseTimeout: '30 seconds',
   // Recording the outcome must eventually succeed; a database outage only delays it.
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+const webhooks = proxyActivities<ReturnType<typeof createWebhookActivities>>({
+  startToCloseTimeout: WEBHOOK_POLICY.startToCloseTimeout,
+  retry: WEBHOOK_POLICY.retry,
 });
 
 /**
@@ -75,7 +83,18 @@ export async function faceSimilarityWorkflow(input: FaceSimilarityInput): Promis
 
   setStatus(outcome.status);
   await orchestration.recordSessionOutcome({ sessionId: input.sessionId, outcome });
+  // Added in v3: runs started before it replay without the delivery.
+  if (patched(WEBHOOK_PATCH)) await notifyTenant(input.sessionId, outcome);
   return outcome;
+}
+
+/** A tenant's endpoint being down must not fail the session: its outcome is already recorded. */
+async function notifyTenant(sessionId: string, outcome: FaceSimilarityOutcome): Promise<void> {
+  try {
+    await webhooks.deliverWebhook({ sessionId, outcome });
+  } catch (err) {
+    log.warn('Webhook not delivered after all retries', { sessionId, error: err instanceof Error ? err.message : String(err) });
+  }
 }
 
 async function compare(input: FaceSimilarityInput, idImage: FileRef, selfieVideo: FileRef): Promise<FaceSimilarityOutcome> {
