@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Python test tooling in .venv, from PyPI, once per version of test/requirements.txt: the OpenCV
-# reference (parity tests, benchmark), onnx (test models) and schemathesis (API fuzzing).
+# reference (parity tests, benchmark), onnx (test models), schemathesis (API fuzzing) and moto (an
+# S3-compatible server for the S3 blob store tests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REQ=test/requirements.txt

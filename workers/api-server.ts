@@ -6,7 +6,7 @@ import { createDb } from '../src/db/prisma.js';
 import { createLogger } from '../src/logging.js';
 import { apiDeps } from '../src/runtime/api-deps.js';
 import { runMain, shutdownSignal } from '../src/runtime/main.js';
-import { LocalBlobStore } from '../src/storage/local-blob-store.js';
+import { createBlobStore } from '../src/storage/create-blob-store.js';
 import { SessionWorkflows } from '../src/temporal/client.js';
 
 let logger: Logger | undefined;
@@ -16,7 +16,7 @@ runMain('api', async () => {
   logger = createLogger(config.logLevel, 'api');
   const db = createDb(config.database.url);
   const workflows = await SessionWorkflows.connect(config.temporal);
-  const app = await buildApp(apiDeps(config, { db, blobs: new LocalBlobStore(config.blobDir, config.blobFsync), workflows, logger }));
+  const app = await buildApp(apiDeps(config, { db, blobs: createBlobStore(config), workflows, logger }));
   await app.listen({ host: config.api.host, port: config.api.port });
 
   const signal = await shutdownSignal();

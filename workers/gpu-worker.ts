@@ -8,7 +8,7 @@ import { FacePipeline } from '../src/face/pipeline.js';
 import { createLogger } from '../src/logging.js';
 import { runMain } from '../src/runtime/main.js';
 import { createGpuWorker } from '../src/runtime/workers.js';
-import { LocalBlobStore } from '../src/storage/local-blob-store.js';
+import { createBlobStore } from '../src/storage/create-blob-store.js';
 
 let logger: Logger | undefined;
 
@@ -28,7 +28,7 @@ runMain('gpu-worker', async () => {
         taskQueue: config.temporal.gpuTaskQueue,
         concurrency: config.gpuWorker.concurrency,
         comparisons: new ComparisonStore(db),
-        blobs: new LocalBlobStore(config.blobDir, config.blobFsync),
+        blobs: createBlobStore(config),
         pipeline,
         leaseMs: config.gpuWorker.leaseMs,
         logger: log,

@@ -56,6 +56,12 @@ const envSchema = z.object({
 
   API_HOST: z.string().default('127.0.0.1'),
   API_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  BLOB_STORE: z.enum(['local', 's3']).default('local'),
+  S3_BUCKET: z.string().optional(),
+  S3_PREFIX: z.string().default(''),
+  S3_REGION: z.string().default('us-east-1'),
+  S3_ENDPOINT: z.string().url().optional(),
+  S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   BLOB_DIR: z.string().optional(),
   BLOB_FSYNC: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(300),
@@ -116,6 +122,7 @@ export function loadConfig(env: RawEnv = process.env) {
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
   }
   const e = parsed.data;
+  if (e.BLOB_STORE === 's3' && !e.S3_BUCKET) throw new ConfigError(['S3_BUCKET: required when BLOB_STORE=s3']);
   const dataDir = path.resolve(e.DATA_DIR);
   const modelsDir = path.resolve(e.MODELS_DIR);
   return {
@@ -140,6 +147,10 @@ export function loadConfig(env: RawEnv = process.env) {
     },
     blobDir: path.resolve(e.BLOB_DIR ?? path.join(dataDir, 'blobs')),
     blobFsync: e.BLOB_FSYNC,
+    storage: {
+      kind: e.BLOB_STORE,
+      s3: { bucket: e.S3_BUCKET ?? '', prefix: e.S3_PREFIX, region: e.S3_REGION, endpoint: e.S3_ENDPOINT, forcePathStyle: e.S3_FORCE_PATH_STYLE },
+    },
     face: {
       detector: {
         id: e.DETECTOR_MODEL_ID,

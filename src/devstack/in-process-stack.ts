@@ -26,6 +26,8 @@ export interface InProcessStackOptions {
   pipeline: FaceComparer;
   logger: Logger;
   uploadTimeoutMs?: number;
+  /** Blob storage for API and GPU worker alike; a local folder by default. */
+  blobStore?: BlobStore;
   /** The stack tenant's completion webhook. */
   webhookUrl?: string;
   /** Wraps the blob store the GPU activity reads through (fault injection). */
@@ -53,7 +55,7 @@ export interface InProcessStack {
 export async function startInProcessStack(options: InProcessStackOptions): Promise<InProcessStack> {
   const db = createDb(options.databaseUrl);
   const blobDir = await mkdtemp(path.join(tmpdir(), 'kyc-blobs-'));
-  const blobs = new LocalBlobStore(blobDir);
+  const blobs = options.blobStore ?? new LocalBlobStore(blobDir);
   const suffix = randomUUID().slice(0, 8);
   const queues = { orchestration: `kyc-orchestration-${suffix}`, gpu: `face-similarity-gpu-${suffix}` };
 

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { Writable } from 'node:stream';
 import ffmpeg from 'fluent-ffmpeg';
 import { MediaRejectedError } from './errors.js';
 import type { RgbImage } from './types.js';
@@ -135,19 +136,30 @@ export async function* streamFrames(videoPath: string, sampling: FrameSampling, 
   });
   // Read eagerly so ffmpeg never stalls on a full pipe while a frame is being analysed; memory is
   // bounded by maxFrames frames of at most maxEdge².
-  const output = command.pipe();
-  output.on('end', () => {
-    drained = true;
-    settle();
+  // Our own sink rather than fluent-ffmpeg's stream: when its output stream emits 'close',
+  // fluent-ffmpeg gives ffmpeg 20 ms to exit before failing with "Output stream closed", which
+  // under load rejects good videos. A sink that never emits 'close' leaves the verdict to
+  // ffmpeg's exit status; `final` tells us every byte has arrived.
+  const sink = new Writable({
+    emitClose: false,
+    write(chunk: Buffer, _encoding, callback) {
+      pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+      while (pending.length >= frameBytes) {
+        queue.push(pending.subarray(0, frameBytes));
+        pending = pending.subarray(frameBytes);
+      }
+      if (queue.length > 0) notify();
+      callback();
+    },
+    final(callback) {
+      drained = true;
+      settle();
+      callback();
+    },
   });
-  output.on('data', (chunk: Buffer) => {
-    pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
-    while (pending.length >= frameBytes) {
-      queue.push(pending.subarray(0, frameBytes));
-      pending = pending.subarray(frameBytes);
-    }
-    if (queue.length > 0) notify();
-  });
+  // Read eagerly so ffmpeg never stalls on a full pipe while a frame is being analysed; memory is
+  // bounded by maxFrames frames of at most maxEdge².
+  command.pipe(sink, { end: true });
 
   try {
     for (let index = 0; ; index++) {

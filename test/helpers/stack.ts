@@ -9,7 +9,7 @@ let runtimeInstalled = false;
 
 /** The whole service in this process, on the suite's Temporal server and database. */
 export async function startTestStack(
-  options: Partial<Pick<InProcessStackOptions, 'uploadTimeoutMs' | 'pipeline' | 'gpuBlobs' | 'webhookUrl'>> & { env?: Record<string, string> } = {},
+  options: Partial<Pick<InProcessStackOptions, 'uploadTimeoutMs' | 'pipeline' | 'gpuBlobs' | 'webhookUrl' | 'blobStore'>> & { env?: Record<string, string> } = {},
 ): Promise<TestStack> {
   if (!runtimeInstalled) {
     Runtime.install({ telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) } }, logger: silentSdkLogger });
