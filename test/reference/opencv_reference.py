@@ -6,8 +6,9 @@ preprocessing the model's README gives.
 
 Reads a JSON request on stdin:
   {"detector": path, "embedder": path, "score_threshold": f, "nms_threshold": f,
-   "channel_order": "RGB"|"BGR", "mean": [3], "std": [3], "images": [path, ...],
-   "repeat": n, "warmup": bool (optional, for benchmarks: timing covers the repeats after one untimed pass)}
+   "channel_order": "RGB"|"BGR", "mean": [3], "std": [3], "images": [path, ...]}
+or, for benchmarks, "sessions": [{"id", "video"}], "fps", "max_frames", "max_edge", "repeat", "warmup"
+(timing covers the repeats after one untimed pass).
 Writes JSON on stdout: {"images": [{"path", "width", "height", "scale",
   "faces": [{"box": [x, y, w, h], "landmarks": [[x, y] * 5], "score"}],   # original-image coordinates, best first
   "embedding": [...] | null}],                                           # of the largest face
@@ -70,110 +71,103 @@ def sample_video(path, fps, max_frames, max_edge):
     return frames
 
 
-def main():
-    req = json.load(sys.stdin)
-    detector = cv2.FaceDetectorYN.create(
-        req["detector"], "", (INPUT_SIZE, INPUT_SIZE), req["score_threshold"], req["nms_threshold"], 5000
-    )
-    # alignCrop does not touch the recognizer's network; any loadable model serves to construct it.
-    recognizer = cv2.FaceRecognizerSF.create(req["embedder"], "")
-    session = ort.InferenceSession(req["embedder"], providers=["CPUExecutionProvider"])
-    input_name = session.get_inputs()[0].name
+class Reference:
+    """OpenCV's detector and aligner and the embedder's onnxruntime session, with stage timings."""
 
-    timing = {"decode": 0.0, "detect": 0.0, "align": 0.0, "embed": 0.0}
-    if "sessions" in req:
-        return run_sessions(req, detector, recognizer, session, input_name, timing)
+    def __init__(self, req):
+        self.req = req
+        self.detector = cv2.FaceDetectorYN.create(
+            req["detector"], "", (INPUT_SIZE, INPUT_SIZE), req["score_threshold"], req["nms_threshold"], 5000
+        )
+        # alignCrop does not touch the recognizer's network; any loadable model serves to construct it.
+        self.recognizer = cv2.FaceRecognizerSF.create(req["embedder"], "")
+        self.session = ort.InferenceSession(req["embedder"], providers=["CPUExecutionProvider"])
+        self.input_name = self.session.get_inputs()[0].name
+        self.timing = {"decode": 0.0, "detect": 0.0, "align": 0.0, "embed": 0.0}
+
+    def describe(self, image):
+        """Every face (original-image coordinates, best first) and the embedding of the largest one."""
+        t1 = time.perf_counter()
+        padded, scale = letterbox(image)
+        _, raw = self.detector.detect(padded)
+        t2 = time.perf_counter()
+        self.timing["detect"] += (t2 - t1) * 1000
+        faces = []
+        for row in [] if raw is None else raw:
+            mapped = row.copy()
+            mapped[:14] /= scale
+            faces.append(mapped)
+        faces.sort(key=lambda f: -f[14])
+        if not faces:
+            return faces, scale, None
+        aligned = self.recognizer.alignCrop(image, max(faces, key=lambda f: f[2] * f[3]))
+        t3 = time.perf_counter()
+        embedding = embed(self.session, self.input_name, aligned, self.req)
+        self.timing["align"] += (t3 - t2) * 1000
+        self.timing["embed"] += (time.perf_counter() - t3) * 1000
+        return faces, scale, embedding
+
+    def read(self, path):
+        t0 = time.perf_counter()
+        image = cv2.imread(path, cv2.IMREAD_COLOR)
+        if image is None:
+            raise SystemExit(f"cannot read {path}")
+        self.timing["decode"] += (time.perf_counter() - t0) * 1000
+        return image
+
+
+def run_images(ref):
+    """Parity mode: every image's faces and embedding."""
     results = []
-    warmup = 1 if req.get("warmup") else 0
-    for run in range(warmup + req.get("repeat", 1)):
-        if run == warmup:
-            timing = {k: 0.0 for k in timing}
-        results = []
-        for path in req["images"]:
-            t0 = time.perf_counter()
-            image = cv2.imread(path, cv2.IMREAD_COLOR)
-            if image is None:
-                raise SystemExit(f"cannot read {path}")
-            t1 = time.perf_counter()
-            padded, scale = letterbox(image)
-            _, raw = detector.detect(padded)
-            t2 = time.perf_counter()
-            faces = []
-            for row in [] if raw is None else raw:
-                mapped = row.copy()
-                mapped[:14] /= scale
-                faces.append(mapped)
-            faces.sort(key=lambda f: -f[14])
-            embedding = None
-            if faces:
-                largest = max(faces, key=lambda f: f[2] * f[3])
-                aligned = recognizer.alignCrop(image, largest)
-                t3 = time.perf_counter()
-                embedding = embed(session, input_name, aligned, req)
-                t4 = time.perf_counter()
-                timing["align"] += (t3 - t2) * 1000
-                timing["embed"] += (t4 - t3) * 1000
-            timing["decode"] += (t1 - t0) * 1000
-            timing["detect"] += (t2 - t1) * 1000
-            results.append({
-                "path": path,
-                "width": int(image.shape[1]),
-                "height": int(image.shape[0]),
-                "scale": scale,
-                "faces": [
-                    {"box": [float(v) for v in f[0:4]],
-                     "landmarks": [[float(f[4 + 2 * k]), float(f[5 + 2 * k])] for k in range(5)],
-                     "score": float(f[14])}
-                    for f in faces
-                ],
-                "embedding": None if embedding is None else [float(v) for v in embedding],
-            })
-    json.dump({"images": results, "timing_ms": timing}, sys.stdout)
+    for path in ref.req["images"]:
+        image = ref.read(path)
+        faces, scale, embedding = ref.describe(image)
+        results.append({
+            "path": path,
+            "width": int(image.shape[1]),
+            "height": int(image.shape[0]),
+            "scale": scale,
+            "faces": [
+                {"box": [float(v) for v in f[0:4]],
+                 "landmarks": [[float(f[4 + 2 * k]), float(f[5 + 2 * k])] for k in range(5)],
+                 "score": float(f[14])}
+                for f in faces
+            ],
+            "embedding": None if embedding is None else [float(v) for v in embedding],
+        })
+    json.dump({"images": results, "timing_ms": ref.timing}, sys.stdout)
 
 
-def analyse(image, detector, recognizer, session, input_name, req, timing):
-    """Detect, align and embed the largest face of one image; returns the embedding or None."""
-    t1 = time.perf_counter()
-    padded, scale = letterbox(image)
-    _, raw = detector.detect(padded)
-    t2 = time.perf_counter()
-    timing["detect"] += (t2 - t1) * 1000
-    if raw is None or len(raw) == 0:
-        return None
-    largest = max(raw, key=lambda f: f[2] * f[3]).copy()
-    largest[:14] /= scale
-    aligned = recognizer.alignCrop(image, largest)
-    t3 = time.perf_counter()
-    embedding = embed(session, input_name, aligned, req)
-    t4 = time.perf_counter()
-    timing["align"] += (t3 - t2) * 1000
-    timing["embed"] += (t4 - t3) * 1000
-    return embedding
-
-
-def run_sessions(req, detector, recognizer, session, input_name, timing):
+def run_sessions(ref):
     """Benchmark mode: whole sessions (ID image + selfie video) as an OpenCV pipeline would run them."""
+    req = ref.req
     summaries = []
     warmup = 1 if req.get("warmup") else 0
     for run in range(warmup + req.get("repeat", 1)):
         if run == warmup:
-            timing = {k: 0.0 for k in timing}
+            ref.timing = {k: 0.0 for k in ref.timing}
         summaries = []
         for s in req["sessions"]:
-            t0 = time.perf_counter()
-            id_image = cv2.imread(s["id"], cv2.IMREAD_COLOR)
-            timing["decode"] += (time.perf_counter() - t0) * 1000
-            id_embedding = analyse(id_image, detector, recognizer, session, input_name, req, timing)
+            _, _, id_embedding = ref.describe(ref.read(s["id"]))
             t0 = time.perf_counter()
             frames = sample_video(s["video"], req["fps"], req["max_frames"], req["max_edge"])
-            timing["decode"] += (time.perf_counter() - t0) * 1000
+            ref.timing["decode"] += (time.perf_counter() - t0) * 1000
             sims = []
             for frame in frames:
-                e = analyse(frame, detector, recognizer, session, input_name, req, timing)
+                _, _, e = ref.describe(frame)
                 if e is not None and id_embedding is not None:
                     sims.append(float(id_embedding @ e))
             summaries.append({"frames": len(frames), "faces": len(sims) + (id_embedding is not None), "similarities": sims})
-    json.dump({"sessions": summaries, "timing_ms": timing}, sys.stdout)
+    json.dump({"sessions": summaries, "timing_ms": ref.timing}, sys.stdout)
+
+
+def main():
+    req = json.load(sys.stdin)
+    ref = Reference(req)
+    if "sessions" in req:
+        run_sessions(ref)
+    else:
+        run_images(ref)
 
 
 if __name__ == "__main__":
