@@ -1,9 +1,10 @@
 import { Connection, isGrpcServiceError } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+// A CommonJS package: its namespaces are reachable from ESM through the default export only.
+import proto from '@temporalio/proto';
 import { SEARCH_ATTRIBUTES } from '../contract/face-similarity.js';
 
 const GRPC_ALREADY_EXISTS = 6;
-const INDEXED_TYPES = { Keyword: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD } as const;
+const INDEXED_TYPES = { Keyword: proto.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD } as const;
 
 /**
  * Registers the workflow's custom search attributes on the namespace; already-registered ones are
