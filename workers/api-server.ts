@@ -12,6 +12,9 @@ import { SessionWorkflows } from '../src/temporal/client.js';
 let logger: Logger | undefined;
 
 runMain('api', async () => {
+  // Listening before the handler exists would let a SIGTERM right after "Server listening" kill
+  // the process with in-flight uploads instead of draining them.
+  const stopRequested = shutdownSignal();
   const config = loadConfig();
   logger = createLogger(config.logLevel, 'api');
   const db = createDb(config.database.url);
@@ -19,7 +22,7 @@ runMain('api', async () => {
   const app = await buildApp(apiDeps(config, { db, blobs: createBlobStore(config), workflows, logger }));
   await app.listen({ host: config.api.host, port: config.api.port });
 
-  const signal = await shutdownSignal();
+  const signal = await stopRequested;
   logger.info({ signal }, 'shutting down: finishing in-flight requests');
   await app.close();
   await Promise.all([workflows.close(), db.$disconnect()]);
