@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, fdatasync, type WriteStream } from 'node:fs';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { BlobStore, StoredBlob, WriteOptions } from './blob-store.js';
+import { FlushSlots, flushWhileWriting } from './early-flush.js';
 import { inspectingStream } from './inspecting-stream.js';
 
 /** Blobs as files under one root folder; writes land in a temp file and are renamed into place. */
@@ -14,6 +15,8 @@ export class LocalBlobStore implements BlobStore {
     /** fsync each upload before acknowledging it (durable across a power loss; bench/upload measures what it costs). */
     private readonly fsync = true,
   ) {}
+
+  private readonly flushSlots = new FlushSlots();
 
   private pathOf(key: string): string {
     const resolved = path.resolve(this.root, key);
@@ -27,9 +30,11 @@ export class LocalBlobStore implements BlobStore {
     const tmp = path.join(tmpDir, randomUUID());
     const inspect = inspectingStream(options);
     try {
+      const sink = createWriteStream(tmp, { flags: 'wx', highWaterMark: 1024 * 1024 });
       // One pipeline, so hashing, the size limit and the disk write overlap with the network.
-      await pipeline(Readable.from(source), inspect.stream, createWriteStream(tmp, { flags: 'wx', highWaterMark: 1024 * 1024 }));
-      // Acknowledged uploads survive a crash: the bytes are on disk before the workflow hears of them.
+      if (this.fsync) await pipeline(Readable.from(source), inspect.stream, flushWhileWriting(datasyncOf(sink), this.flushSlots), sink);
+      else await pipeline(Readable.from(source), inspect.stream, sink);
+      // Acknowledged uploads survive a power loss: the bytes are on disk before the workflow hears of them.
       if (this.fsync) {
         const handle = await open(tmp, 'r+');
         await handle.sync().finally(() => handle.close());
@@ -57,3 +62,15 @@ export class LocalBlobStore implements BlobStore {
     await rm(this.pathOf(key), { force: true });
   }
 }
+
+/** fdatasync of the stream's file once it is open (a no-op before). */
+function datasyncOf(stream: WriteStream): () => Promise<void> {
+  let fd: number | undefined;
+  stream.once('open', (opened: number) => (fd = opened));
+  return () =>
+    new Promise((resolve, reject) => {
+      if (fd === undefined) return resolve();
+      fdatasync(fd, (err) => (err ? reject(err) : resolve()));
+    });
+}
+
