@@ -63,14 +63,17 @@ export class LocalBlobStore implements BlobStore {
   }
 }
 
-/** fdatasync of the stream's file once it is open (a no-op before). */
+/**
+ * fdatasync of the stream's file while it is open, a no-op before and after: a flush still
+ * waiting for its slot when a failed upload closes the file must not sync whatever reuses the fd.
+ */
 function datasyncOf(stream: WriteStream): () => Promise<void> {
   let fd: number | undefined;
   stream.once('open', (opened: number) => (fd = opened));
+  stream.once('close', () => (fd = undefined));
   return () =>
     new Promise((resolve, reject) => {
       if (fd === undefined) return resolve();
       fdatasync(fd, (err) => (err ? reject(err) : resolve()));
     });
 }
-
