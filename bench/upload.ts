@@ -28,6 +28,8 @@ interface Cell {
   peakGrowthMb: number;
   /** The server process's user + system CPU time per MB received. */
   cpuMsPerMb: number;
+  /** The same for its main thread alone: what bounds one process when cores are spare. */
+  mainThreadMsPerMb: number;
 }
 
 function median(cells: Cell[]): Cell {
@@ -103,9 +105,10 @@ async function memory(pid: number): Promise<{ rss: number; peak: number }> {
   return { rss: kb('VmRSS'), peak: kb('VmHWM') };
 }
 
-/** User + system CPU seconds a process has used (Linux /proc, in clock ticks of 1/100 s). */
-async function cpuSeconds(pid: number): Promise<number> {
-  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
+/** User + system CPU seconds a process, or one of its threads, has used (Linux /proc, in ticks of 1/100 s). */
+async function cpuSeconds(pid: number, thread?: number): Promise<number> {
+  const stat = thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`;
+  const fields = (await readFile(stat, 'utf8')).split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
@@ -186,6 +189,8 @@ async function main(): Promise<void> {
             await resetPeak(s.child.pid!);
             const before = await memory(s.child.pid!);
             const cpuBefore = await cpuSeconds(s.child.pid!);
+            // On Linux the main thread's id is the process id.
+            const mainBefore = await cpuSeconds(s.child.pid!, s.child.pid);
             const started = performance.now();
             let next = 0;
             const statuses: number[] = [];
@@ -206,6 +211,7 @@ async function main(): Promise<void> {
               mbPerS: mb / seconds,
               peakGrowthMb: (after.peak - before.rss) / MB,
               cpuMsPerMb: ((await cpuSeconds(s.child.pid!)) - cpuBefore) * 1000 / mb,
+              mainThreadMsPerMb: ((await cpuSeconds(s.child.pid!, s.child.pid)) - mainBefore) * 1000 / mb,
             });
             overallPeak[s.name] = Math.max(overallPeak[s.name] ?? 0, after.peak);
             await rm(s.dir, { recursive: true, force: true });
@@ -215,8 +221,8 @@ async function main(): Promise<void> {
         const o = (results[`ours/${kind}/c${concurrency}`] = median(runs.ours!));
         const b = (results[`baseline/${kind}/c${concurrency}`] = median(runs.baseline!));
         console.log(
-          `${kind.padEnd(12)} c=${String(concurrency).padEnd(3)} ours ${o.mbPerS.toFixed(0).padStart(5)} MB/s ${o.cpuMsPerMb.toFixed(2)} CPU ms/MB (peak RSS +${o.peakGrowthMb.toFixed(0)} MB)` +
-            `  baseline ${b.mbPerS.toFixed(0).padStart(5)} MB/s ${b.cpuMsPerMb.toFixed(2)} CPU ms/MB (+${b.peakGrowthMb.toFixed(0)} MB)  ratio ${(o.mbPerS / b.mbPerS).toFixed(2)}` +
+          `${kind.padEnd(12)} c=${String(concurrency).padEnd(3)} ours ${o.mbPerS.toFixed(0).padStart(5)} MB/s ${o.cpuMsPerMb.toFixed(2)} CPU ms/MB, main thread ${o.mainThreadMsPerMb.toFixed(2)} (peak RSS +${o.peakGrowthMb.toFixed(0)} MB)` +
+            `  baseline ${b.mbPerS.toFixed(0).padStart(5)} MB/s ${b.cpuMsPerMb.toFixed(2)}, main thread ${b.mainThreadMsPerMb.toFixed(2)} (+${b.peakGrowthMb.toFixed(0)} MB)  ratio ${(o.mbPerS / b.mbPerS).toFixed(2)}` +
             `  [rounds: ${runs.ours!.map((r, i) => (r.mbPerS / runs.baseline![i]!.mbPerS).toFixed(2)).join(' ')}]`,
         );
       }
@@ -232,6 +238,7 @@ async function main(): Promise<void> {
         baseline_rss_growth_mb: r2((overallPeak.baseline! - startRss.baseline!) / MB),
         throughput_mb_per_s: Object.fromEntries(Object.entries(results).map(([k, v]) => [k, r2(v.mbPerS)])),
         cpu_ms_per_mb: Object.fromEntries(Object.entries(results).map(([k, v]) => [k, r2(v.cpuMsPerMb)])),
+        main_thread_ms_per_mb: Object.fromEntries(Object.entries(results).map(([k, v]) => [k, r2(v.mainThreadMsPerMb)])),
         uploaded_gb_per_server: r2(uploadedBytes / MB / 1024),
       }),
     );

@@ -1,41 +1,32 @@
-import { createHash } from 'node:crypto';
 import { Transform } from 'node:stream';
 import { BlobTooLargeError, EmptyBlobError, type WriteOptions } from './blob-store.js';
 
 const HEAD_BYTES = 64;
 
 /**
- * A pass-through that every storage adapter puts in front of its sink: it computes the sha256 on
- * the way, stops the stream as soon as it exceeds `maxBytes`, and shows the first bytes to
- * `checkHead` before anything past them is passed on.
+ * A pass-through that every storage adapter puts in front of its sink: it counts the bytes,
+ * stops the stream as soon as they exceed `maxBytes`, and shows the first bytes to `checkHead`
+ * before anything past them is passed on.
  */
 export function inspectingStream(options: Pick<WriteOptions, 'maxBytes' | 'checkHead'>) {
-  const hash = createHash('sha256');
   let bytes = 0;
   let head: Buffer | undefined = Buffer.alloc(0);
-  let digest: string | undefined;
+  let finished = false;
   const stream = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       bytes += chunk.length;
       if (bytes > options.maxBytes) return callback(new BlobTooLargeError(options.maxBytes));
-      if (head) {
-        head = Buffer.concat([head, chunk]);
-        if (head.length < HEAD_BYTES) {
-          hash.update(chunk);
-          return callback();
-        }
-        const complete = head;
-        head = undefined;
-        try {
-          options.checkHead?.(complete);
-        } catch (err) {
-          return callback(err as Error);
-        }
-        hash.update(chunk);
-        return callback(null, complete);
+      if (!head) return callback(null, chunk);
+      head = Buffer.concat([head, chunk]);
+      if (head.length < HEAD_BYTES) return callback();
+      const complete = head;
+      head = undefined;
+      try {
+        options.checkHead?.(complete);
+      } catch (err) {
+        return callback(err as Error);
       }
-      hash.update(chunk);
-      callback(null, chunk);
+      callback(null, complete);
     },
     flush(callback) {
       if (bytes === 0) return callback(new EmptyBlobError());
@@ -44,15 +35,16 @@ export function inspectingStream(options: Pick<WriteOptions, 'maxBytes' | 'check
       } catch (err) {
         return callback(err as Error);
       }
-      digest = hash.digest('hex');
+      finished = true;
       callback(null, head && head.length > 0 ? head : undefined);
     },
   });
   return {
     stream,
-    result(): { sha256: string; bytes: number } {
-      if (!digest) throw new Error('the stream has not finished');
-      return { sha256: digest, bytes };
+    /** How many bytes passed, once the stream has finished. */
+    bytes(): number {
+      if (!finished) throw new Error('the stream has not finished');
+      return bytes;
     },
   };
 }
