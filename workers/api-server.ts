@@ -5,6 +5,7 @@ import { loadConfig } from '../src/config/config.js';
 import { createDb } from '../src/db/prisma.js';
 import { createLogger } from '../src/logging.js';
 import { apiDeps } from '../src/runtime/api-deps.js';
+import { startIdempotencySweep } from '../src/runtime/idempotency-sweep.js';
 import { runMain, shutdownSignal } from '../src/runtime/main.js';
 import { createBlobStore } from '../src/storage/create-blob-store.js';
 import { SessionWorkflows } from '../src/temporal/client.js';
@@ -19,11 +20,14 @@ runMain('api', async () => {
   logger = createLogger(config.logLevel, 'api');
   const db = createDb(config.database.url);
   const workflows = await SessionWorkflows.connect(config.temporal);
-  const app = await buildApp(apiDeps(config, { db, blobs: createBlobStore(config), workflows, logger }));
+  const deps = apiDeps(config, { db, blobs: createBlobStore(config), workflows, logger });
+  const app = await buildApp(deps);
   await app.listen({ host: config.api.host, port: config.api.port });
+  const stopSweep = startIdempotencySweep(deps.idempotency, logger);
 
   const signal = await stopRequested;
   logger.info({ signal }, 'shutting down: finishing in-flight requests');
+  stopSweep();
   await app.close();
   await Promise.all([workflows.close(), db.$disconnect()]);
 }, () => logger);

@@ -65,6 +65,8 @@ const envSchema = z.object({
   BLOB_DIR: z.string().optional(),
   BLOB_FSYNC: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(300),
+  IDEMPOTENCY_KEY_TTL: duration('24h'),
+  IDEMPOTENCY_CLAIM_TIMEOUT: duration('15m'),
   MAX_IMAGE_BYTES: bytes(15 * 1024 * 1024),
   MAX_VIDEO_BYTES: bytes(200 * 1024 * 1024),
 
@@ -144,6 +146,7 @@ export function loadConfig(env: RawEnv = process.env) {
       port: e.API_PORT,
       maxBytes: { ID_IMAGE: e.MAX_IMAGE_BYTES, SELFIE_VIDEO: e.MAX_VIDEO_BYTES },
       rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+      idempotency: { keyTtlMs: e.IDEMPOTENCY_KEY_TTL, claimTimeoutMs: e.IDEMPOTENCY_CLAIM_TIMEOUT },
     },
     blobDir: path.resolve(e.BLOB_DIR ?? path.join(dataDir, 'blobs')),
     blobFsync: e.BLOB_FSYNC,

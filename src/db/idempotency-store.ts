@@ -2,34 +2,69 @@ import type { Db } from './prisma.js';
 import { Prisma } from '../generated/prisma/client.js';
 
 export type IdempotencyClaim =
-  | { state: 'claimed' }
+  | { state: 'claimed'; claimedAt: Date }
   | { state: 'in-progress' }
   | { state: 'completed'; requestHash: string; statusCode: number; body: unknown };
+
+export interface IdempotencyTimes {
+  /** How long a stored response is replayed; after that the key is free for a new request. */
+  keyTtlMs: number;
+  /** How long a claim may stay unfinished before a retry may take the key over (its request died). */
+  claimTimeoutMs: number;
+}
 
 /**
  * Idempotency-Key records, one per (tenant, key). A request claims its key first (an insert that
  * a concurrent twin cannot also win), then stores its response; a retry gets that response back.
+ * Every record expires, so a server that crashed mid-request leaves no key blocked for good and
+ * the table does not grow without bound.
  */
 export class IdempotencyStore {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly times: IdempotencyTimes,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
 
   async claim(tenantId: string, key: string): Promise<IdempotencyClaim> {
-    const inserted = await this.db.idempotencyRecord.createMany({ data: [{ tenantId, key }], skipDuplicates: true });
-    if (inserted.count === 1) return { state: 'claimed' };
+    const claimedAt = this.now();
+    const expiresAt = new Date(claimedAt.getTime() + this.times.claimTimeoutMs);
+    const inserted = await this.db.idempotencyRecord.createMany({ data: [{ tenantId, key, createdAt: claimedAt, expiresAt }], skipDuplicates: true });
+    if (inserted.count === 1) return { state: 'claimed', claimedAt };
+    // One UPDATE, so of two retries that both find the record expired only one takes it over.
+    const takenOver = await this.db.idempotencyRecord.updateMany({
+      where: { tenantId, key, expiresAt: { lte: claimedAt } },
+      data: { createdAt: claimedAt, expiresAt, requestHash: null, statusCode: null, responseBody: Prisma.DbNull, completedAt: null },
+    });
+    if (takenOver.count === 1) return { state: 'claimed', claimedAt };
     const row = await this.db.idempotencyRecord.findUnique({ where: { tenantId_key: { tenantId, key } } });
     if (!row || row.statusCode === null || row.requestHash === null) return { state: 'in-progress' };
     return { state: 'completed', requestHash: row.requestHash, statusCode: row.statusCode, body: row.responseBody };
   }
 
-  async complete(tenantId: string, key: string, requestHash: string, statusCode: number, body: unknown): Promise<void> {
-    await this.db.idempotencyRecord.update({
-      where: { tenantId_key: { tenantId, key } },
-      data: { requestHash, statusCode, responseBody: (body ?? Prisma.JsonNull), completedAt: new Date() },
+  /** Stores the response of the request that made `claim`; a no-op if the claim was taken over meanwhile. */
+  async complete(tenantId: string, key: string, claim: { claimedAt: Date }, requestHash: string, statusCode: number, body: unknown): Promise<void> {
+    const completedAt = this.now();
+    await this.db.idempotencyRecord.updateMany({
+      where: { tenantId, key, createdAt: claim.claimedAt, statusCode: null },
+      data: {
+        requestHash,
+        statusCode,
+        responseBody: body ?? Prisma.JsonNull,
+        completedAt,
+        expiresAt: new Date(completedAt.getTime() + this.times.keyTtlMs),
+      },
     });
   }
 
   /** Frees a claim whose request failed on our side, so the client's retry runs afresh. */
-  async release(tenantId: string, key: string): Promise<void> {
-    await this.db.idempotencyRecord.deleteMany({ where: { tenantId, key, statusCode: null } });
+  async release(tenantId: string, key: string, claim: { claimedAt: Date }): Promise<void> {
+    await this.db.idempotencyRecord.deleteMany({ where: { tenantId, key, createdAt: claim.claimedAt, statusCode: null } });
+  }
+
+  /** Deletes every expired record; returns how many. */
+  async deleteExpired(): Promise<number> {
+    const { count } = await this.db.idempotencyRecord.deleteMany({ where: { expiresAt: { lte: this.now() } } });
+    return count;
   }
 }

@@ -15,7 +15,7 @@ export function apiDeps(config: AppConfig, adapters: { db: Db; blobs: BlobStore;
     logger,
     sessions: new SessionStore(db),
     tenants: new TenantStore(db),
-    idempotency: new IdempotencyStore(db),
+    idempotency: new IdempotencyStore(db, config.api.idempotency),
     blobs,
     workflows,
     maxBytes: config.api.maxBytes,

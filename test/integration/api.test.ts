@@ -210,6 +210,19 @@ describe('retries are harmless', () => {
     expect(await stack.db.kycSession.count({ where: { tenantId: stack.tenantId, id: a.id } })).toBe(1);
   });
 
+  it('frees a key whose request never finished once its claim has expired (the server died mid-request)', async () => {
+    const key = `crashed-${Date.now()}`;
+    const post = () => fetch(`${stack.baseUrl}/v1/sessions`, { method: 'POST', headers: { authorization: `Bearer ${stack.apiKey}`, 'idempotency-key': key } });
+    // What a server that died between claiming the key and answering leaves behind.
+    const claimedAt = new Date(Date.now() - 60 * 60_000);
+    await stack.db.idempotencyRecord.create({ data: { tenantId: stack.tenantId, key, createdAt: claimedAt, expiresAt: new Date(claimedAt.getTime() + 15 * 60_000) } });
+    const retry = await post();
+    expect(retry.status).toBe(201);
+    const again = await post();
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(((await again.json()) as { id: string }).id).toBe(((await retry.json()) as { id: string }).id);
+  });
+
   it('keeps keys per tenant: another tenant may use the same key', async () => {
     const key = `shared-${Date.now()}`;
     const mine = await fetch(`${stack.baseUrl}/v1/sessions`, { method: 'POST', headers: { authorization: `Bearer ${stack.apiKey}`, 'idempotency-key': key } });

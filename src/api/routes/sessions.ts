@@ -33,7 +33,11 @@ const idempotencyHeaders = z.object({
     .min(1)
     .max(255)
     .optional()
-    .describe('Makes the POST safe to retry: the same key with the same request returns the stored response'),
+    .describe(
+      'Makes the POST safe to retry: the same key with the same request returns the stored response (kept for ' +
+        'IDEMPOTENCY_KEY_TTL, default 24 h). A key whose request never finished is free again after ' +
+        'IDEMPOTENCY_CLAIM_TIMEOUT (default 15 min).',
+    ),
 });
 
 const uploadedFileSchema = z.object({
@@ -95,10 +99,10 @@ export const sessionRoutes: FastifyPluginAsyncZod<SessionRoutesDeps> = async (ap
       if (claim.state === 'completed') {
         return reply.code(claim.statusCode).send(claim.body);
       }
-      await deps.idempotency.complete(tenant.tenantId, key, result.requestHash, result.status, result.body);
+      await deps.idempotency.complete(tenant.tenantId, key, claim, result.requestHash, result.status, result.body);
       return reply.code(result.status).send(result.body);
     } catch (err) {
-      if (claim.state === 'claimed') await deps.idempotency.release(tenant.tenantId, key);
+      if (claim.state === 'claimed') await deps.idempotency.release(tenant.tenantId, key, claim);
       throw err;
     }
   }
