@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { createWriteStream, fdatasync, type WriteStream } from 'node:fs';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { BlobStore, StoredBlob, WriteOptions } from './blob-store.js';
-import { FileHasher } from './file-hasher.js';
-import { FlushSlots } from './file-sink.js';
-import { spoolUpload } from './spool-upload.js';
+import { FlushSlots, flushWhileWriting } from './early-flush.js';
+import { inspectingStream } from './inspecting-stream.js';
 
 /** Blobs as files under one root folder; writes land in a temp file and are renamed into place. */
 export class LocalBlobStore implements BlobStore {
@@ -15,7 +17,6 @@ export class LocalBlobStore implements BlobStore {
   ) {}
 
   private readonly flushSlots = new FlushSlots();
-  private readonly hasher = new FileHasher();
 
   private pathOf(key: string): string {
     const resolved = path.resolve(this.root, key);
@@ -27,10 +28,19 @@ export class LocalBlobStore implements BlobStore {
     const tmpDir = path.join(this.root, '.incoming');
     await mkdir(tmpDir, { recursive: true });
     const tmp = path.join(tmpDir, randomUUID());
+    const inspect = inspectingStream(options);
     try {
+      const sink = createWriteStream(tmp, { flags: 'wx', highWaterMark: 1024 * 1024 });
+      // One pipeline, so hashing, the size limit and the disk write overlap with the network.
+      if (this.fsync) await pipeline(Readable.from(source), inspect.stream, flushWhileWriting(datasyncOf(sink), this.flushSlots), sink);
+      else await pipeline(Readable.from(source), inspect.stream, sink);
       // Acknowledged uploads survive a power loss: the bytes are on disk before the workflow hears of them.
-      const { sha256, bytes } = await spoolUpload(source, tmp, options, { hasher: this.hasher, flushSlots: this.fsync ? this.flushSlots : undefined });
+      if (this.fsync) {
+        const handle = await open(tmp, 'r+');
+        await handle.sync().finally(() => handle.close());
+      }
       await options.verify?.(tmp);
+      const { sha256, bytes } = inspect.result();
       const key = options.keyFor(sha256);
       const target = this.pathOf(key);
       await mkdir(path.dirname(target), { recursive: true });
@@ -51,4 +61,19 @@ export class LocalBlobStore implements BlobStore {
   async delete(key: string): Promise<void> {
     await rm(this.pathOf(key), { force: true });
   }
+}
+
+/**
+ * fdatasync of the stream's file while it is open, a no-op before and after: a flush still
+ * waiting for its slot when a failed upload closes the file must not sync whatever reuses the fd.
+ */
+function datasyncOf(stream: WriteStream): () => Promise<void> {
+  let fd: number | undefined;
+  stream.once('open', (opened: number) => (fd = opened));
+  stream.once('close', () => (fd = undefined));
+  return () =>
+    new Promise((resolve, reject) => {
+      if (fd === undefined) return resolve();
+      fdatasync(fd, (err) => (err ? reject(err) : resolve()));
+    });
 }

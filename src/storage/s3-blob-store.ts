@@ -3,13 +3,12 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DeleteObjectCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { BlobStore, StoredBlob, WriteOptions } from './blob-store.js';
-import { FileHasher } from './file-hasher.js';
-import { spoolUpload } from './spool-upload.js';
+import { inspectingStream } from './inspecting-stream.js';
 
 export interface S3Settings {
   bucket: string;
@@ -30,7 +29,6 @@ export interface S3Settings {
  */
 export class S3BlobStore implements BlobStore {
   private readonly client: S3Client;
-  private readonly hasher = new FileHasher();
 
   constructor(private readonly settings: S3Settings) {
     this.client = new S3Client({ region: settings.region, endpoint: settings.endpoint, forcePathStyle: settings.forcePathStyle });
@@ -43,9 +41,11 @@ export class S3BlobStore implements BlobStore {
   async write(source: AsyncIterable<Buffer | Uint8Array>, options: WriteOptions): Promise<StoredBlob> {
     await mkdir(this.settings.spoolDir, { recursive: true });
     const spool = path.join(this.settings.spoolDir, randomUUID());
+    const inspect = inspectingStream(options);
     try {
-      const { sha256, bytes } = await spoolUpload(source, spool, options, { hasher: this.hasher });
+      await pipeline(Readable.from(source), inspect.stream, createWriteStream(spool, { flags: 'wx', highWaterMark: 1024 * 1024 }));
       await options.verify?.(spool);
+      const { sha256, bytes } = inspect.result();
       const key = options.keyFor(sha256);
       await new Upload({
         client: this.client,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
@@ -8,17 +9,18 @@ async function run(chunks: Buffer[], options: Parameters<typeof inspectingStream
   const inspect = inspectingStream(options);
   const out: Buffer[] = [];
   await pipeline(Readable.from(chunks), inspect.stream, new Writable({ write: (c: Buffer, _e, cb) => (out.push(c), cb()) }));
-  return { bytes: inspect.bytes(), passed: Buffer.concat(out) };
+  return { ...inspect.result(), passed: Buffer.concat(out) };
 }
 
 describe('inspectingStream', () => {
   const data = Buffer.from(Array.from({ length: 1000 }, (_, i) => i % 256));
   const pieces = [data.subarray(0, 10), data.subarray(10, 70), data.subarray(70)];
 
-  it('passes every byte through unchanged and counts them', async () => {
+  it('passes every byte through unchanged and hashes them', async () => {
     const r = await run(pieces, { maxBytes: 10_000 });
     expect(r.passed.equals(data)).toBe(true);
     expect(r.bytes).toBe(1000);
+    expect(r.sha256).toBe(createHash('sha256').update(data).digest('hex'));
   });
 
   it('shows the head to checkHead before passing it on, and stops when it throws', async () => {
