@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import type { BlobStore, StoredBlob, WriteOptions } from './blob-store.js';
 import { FlushSlots, flushWhileWriting } from './early-flush.js';
 import { inspectingStream } from './inspecting-stream.js';
+import { whenClosed } from './when-closed.js';
 
 /** Blobs as files under one root folder; writes land in a temp file and are renamed into place. */
 export class LocalBlobStore implements BlobStore {
@@ -29,8 +30,8 @@ export class LocalBlobStore implements BlobStore {
     await mkdir(tmpDir, { recursive: true });
     const tmp = path.join(tmpDir, randomUUID());
     const inspect = inspectingStream(options);
+    const sink = createWriteStream(tmp, { flags: 'wx', highWaterMark: 1024 * 1024 });
     try {
-      const sink = createWriteStream(tmp, { flags: 'wx', highWaterMark: 1024 * 1024 });
       // One pipeline, so hashing, the size limit and the disk write overlap with the network.
       if (this.fsync) await pipeline(Readable.from(source), inspect.stream, flushWhileWriting(datasyncOf(sink), this.flushSlots), sink);
       else await pipeline(Readable.from(source), inspect.stream, sink);
@@ -47,6 +48,7 @@ export class LocalBlobStore implements BlobStore {
       await rename(tmp, target);
       return { key, sha256, bytes };
     } catch (err) {
+      await whenClosed(sink);
       await rm(tmp, { force: true });
       throw err;
     }

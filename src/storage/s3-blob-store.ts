@@ -9,6 +9,7 @@ import { DeleteObjectCommand, GetObjectCommand, S3Client } from '@aws-sdk/client
 import { Upload } from '@aws-sdk/lib-storage';
 import type { BlobStore, StoredBlob, WriteOptions } from './blob-store.js';
 import { inspectingStream } from './inspecting-stream.js';
+import { whenClosed } from './when-closed.js';
 
 export interface S3Settings {
   bucket: string;
@@ -42,8 +43,9 @@ export class S3BlobStore implements BlobStore {
     await mkdir(this.settings.spoolDir, { recursive: true });
     const spool = path.join(this.settings.spoolDir, randomUUID());
     const inspect = inspectingStream(options);
+    const sink = createWriteStream(spool, { flags: 'wx', highWaterMark: 1024 * 1024 });
     try {
-      await pipeline(Readable.from(source), inspect.stream, createWriteStream(spool, { flags: 'wx', highWaterMark: 1024 * 1024 }));
+      await pipeline(Readable.from(source), inspect.stream, sink);
       await options.verify?.(spool);
       const { sha256, bytes } = inspect.result();
       const key = options.keyFor(sha256);
@@ -55,6 +57,7 @@ export class S3BlobStore implements BlobStore {
       }).done();
       return { key, sha256, bytes };
     } finally {
+      await whenClosed(sink);
       await rm(spool, { force: true });
     }
   }
