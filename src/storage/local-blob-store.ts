@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { createWriteStream, fdatasync, type WriteStream } from 'node:fs';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { BlobStore, StoredBlob, WriteOptions } from './blob-store.js';
 import { FlushSlots, flushWhileWriting } from './early-flush.js';
@@ -33,8 +32,8 @@ export class LocalBlobStore implements BlobStore {
     const sink = createWriteStream(tmp, { flags: 'wx', highWaterMark: 1024 * 1024 });
     try {
       // One pipeline, so hashing, the size limit and the disk write overlap with the network.
-      if (this.fsync) await pipeline(Readable.from(source), inspect.stream, flushWhileWriting(datasyncOf(sink), this.flushSlots), sink);
-      else await pipeline(Readable.from(source), inspect.stream, sink);
+      if (this.fsync) await pipeline(source, inspect.stream, flushWhileWriting(datasyncOf(sink), this.flushSlots), sink);
+      else await pipeline(source, inspect.stream, sink);
       // Acknowledged uploads survive a power loss: the bytes are on disk before the workflow hears of them.
       if (this.fsync) {
         const handle = await open(tmp, 'r+');

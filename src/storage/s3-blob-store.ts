@@ -3,7 +3,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DeleteObjectCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
@@ -45,7 +45,7 @@ export class S3BlobStore implements BlobStore {
     const inspect = inspectingStream(options);
     const sink = createWriteStream(spool, { flags: 'wx', highWaterMark: 1024 * 1024 });
     try {
-      await pipeline(Readable.from(source), inspect.stream, sink);
+      await pipeline(source, inspect.stream, sink);
       await options.verify?.(spool);
       const { sha256, bytes } = inspect.result();
       const key = options.keyFor(sha256);
