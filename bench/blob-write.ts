@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { runMain } from '../src/runtime/main.js';
 import { LocalBlobStore } from '../src/storage/local-blob-store.js';
 
 const MB = 1024 * 1024;
@@ -125,10 +126,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runMain('bench:blob-write', main);
