@@ -3,20 +3,39 @@
 //   npm run keys -- create <tenant name or id> [--label <text>]  prints the key once; only its hash is stored
 //   npm run keys -- revoke <key prefix>
 //   npm run keys -- list
+//   npm run keys -- tenant liveness <tenant> [check=mode ...]    e.g. antiSpoof=report challenge=enforce; no pairs: show
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config/config.js';
+import { LIVENESS_CHECKS, LIVENESS_MODES, type LivenessCheckName, type LivenessMode, type LivenessPolicy } from '../src/contract/face-similarity.js';
+import { effectiveLivenessPolicy } from '../src/policy/liveness.js';
 import { createDb } from '../src/db/prisma.js';
 import { TenantStore } from '../src/db/tenant-store.js';
 import { runMain } from '../src/runtime/main.js';
 
-const USAGE = 'usage: keys tenant create <name> [--webhook <url>] | keys create <tenant> [--label <text>] | keys revoke <prefix> | keys list';
+const USAGE =
+  'usage: keys tenant create <name> [--webhook <url>] | keys tenant liveness <tenant> [check=mode ...] | ' +
+  'keys create <tenant> [--label <text>] | keys revoke <prefix> | keys list';
+
+/** `check=mode` pairs, each check and mode checked against the contract's lists. */
+function parseModes(pairs: string[]): Partial<LivenessPolicy> {
+  const modes: Partial<LivenessPolicy> = {};
+  for (const pair of pairs) {
+    const [check, mode] = pair.split('=');
+    if (!LIVENESS_CHECKS.includes(check as LivenessCheckName) || !LIVENESS_MODES.includes(mode as LivenessMode)) {
+      throw new Error(`"${pair}": expected check=mode with check one of ${LIVENESS_CHECKS.join(', ')} and mode one of ${LIVENESS_MODES.join(', ')}`);
+    }
+    modes[check as LivenessCheckName] = mode as LivenessMode;
+  }
+  return modes;
+}
 
 runMain('keys', async () => {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
     options: { webhook: { type: 'string' }, label: { type: 'string' } },
   });
-  const db = createDb(loadConfig().database.url);
+  const config = loadConfig();
+  const db = createDb(config.database.url);
   const tenants = new TenantStore(db);
   try {
     const [command, ...rest] = positionals;
@@ -24,6 +43,13 @@ runMain('keys', async () => {
       const tenant = await tenants.createTenant(rest[1], values.webhook);
       console.log(`tenant ${tenant.name} (${tenant.id}) created`);
       if (tenant.webhookSecret) console.log(`webhook signing secret (shown once): ${tenant.webhookSecret}`);
+    } else if (command === 'tenant' && rest[0] === 'liveness' && rest[1]) {
+      const tenant = await tenants.findTenant(rest[1]);
+      if (!tenant) throw new Error(`no tenant "${rest[1]}"`);
+      const modes = rest.length > 2 ? await tenants.setLivenessModes(tenant.id, parseModes(rest.slice(2))) : await tenants.livenessModes(tenant.id);
+      const policy = effectiveLivenessPolicy(config.face.liveness.defaultPolicy, modes);
+      for (const check of LIVENESS_CHECKS) console.log(`${check.padEnd(15)} ${policy[check].padEnd(8)} ${modes[check] ? '(tenant)' : '(service default)'}`);
+      console.log('new sessions of this tenant use these modes; sessions already created keep theirs');
     } else if (command === 'create' && rest[0]) {
       const tenant = await tenants.findTenant(rest[0]);
       if (!tenant) throw new Error(`no tenant "${rest[0]}"`);

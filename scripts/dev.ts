@@ -11,7 +11,7 @@ import { applyMigrations } from '../src/db/migrator.js';
 import { createDb } from '../src/db/prisma.js';
 import { TenantStore } from '../src/db/tenant-store.js';
 import { startEmbeddedPostgres } from '../src/devstack/embedded-postgres.js';
-import { ensureModelFile } from '../src/devstack/model-files.js';
+import { configuredModels, ensureModelFile } from '../src/devstack/model-files.js';
 import { REPO_ROOT, defaultMirrorDir } from '../src/devstack/paths.js';
 import {
   findTemporalCli,
@@ -30,7 +30,7 @@ async function main(): Promise<void> {
     throw new Error('ffmpeg is not on PATH: install it (apt-get install ffmpeg / brew install ffmpeg)');
   }
 
-  for (const model of [config.face.detector, config.face.embedder]) {
+  for (const model of configuredModels(config.face)) {
     const source = await ensureModelFile(model, process.env.MODELS_MIRROR_DIR ?? defaultMirrorDir());
     say(`model ${model.id}: ${source}`);
   }

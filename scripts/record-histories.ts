@@ -9,7 +9,7 @@ import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { Runtime, makeTelemetryFilterString } from '@temporalio/worker';
-import { WORKFLOW_HISTORY_VERSION, workflowIdFor } from '../src/contract/face-similarity.js';
+import { LIVENESS_REPORT_ONLY, WORKFLOW_HISTORY_VERSION, workflowIdFor } from '../src/contract/face-similarity.js';
 import { startEphemeralInfra } from '../src/devstack/ephemeral-infra.js';
 import { startInProcessStack, type InProcessStack } from '../src/devstack/in-process-stack.js';
 import { REPO_ROOT } from '../src/devstack/paths.js';
@@ -73,6 +73,8 @@ async function main(): Promise<void> {
       config: testConfig(),
       logger: quietLogger(),
       pipeline: await sharedPipeline(),
+      // The scenarios use videos of still photos: liveness reported, so the same paths are recorded.
+      liveness: LIVENESS_REPORT_ONLY,
     };
     await mkdir(OUT_DIR, { recursive: true });
     for (const name of names) {

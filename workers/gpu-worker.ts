@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { loadConfig } from '../src/config/config.js';
 import { ComparisonStore } from '../src/db/comparison-store.js';
 import { createDb } from '../src/db/prisma.js';
+import { SessionStore } from '../src/db/session-store.js';
 import { FacePipeline } from '../src/face/pipeline.js';
 import { createLogger } from '../src/logging.js';
 import { runMain } from '../src/runtime/main.js';
@@ -28,6 +29,7 @@ runMain('gpu-worker', async () => {
         taskQueue: config.temporal.gpuTaskQueue,
         concurrency: config.gpuWorker.concurrency,
         comparisons: new ComparisonStore(db),
+        sessions: new SessionStore(db),
         blobs: createBlobStore(config),
         pipeline,
         leaseMs: config.gpuWorker.leaseMs,

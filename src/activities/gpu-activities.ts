@@ -1,15 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Logger } from 'pino';
-import type { CompareFacesInput, FaceMatchResult } from '../contract/face-similarity.js';
+import type { CompareFacesInput, FaceMatchResult, FileRef, LivenessChallenge, LivenessPolicy } from '../contract/face-similarity.js';
 import type { ComparisonStore } from '../db/comparison-store.js';
+import type { SessionStore } from '../db/session-store.js';
 import { MediaRejectedError } from '../face/errors.js';
+import { sha256OfFile } from '../face/model-loader.js';
 import type { FaceComparer } from '../face/pipeline.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import { comparisonKey } from './idempotency-key.js';
 
 export interface GpuActivityDeps {
   comparisons: ComparisonStore;
+  sessions: Pick<SessionStore, 'findForComparison'>;
   blobs: BlobStore;
   pipeline: FaceComparer;
   /** Claim lease; renewed at a third of it while inference runs. */
@@ -22,6 +25,21 @@ export function createGpuActivities(deps: GpuActivityDeps) {
   return {
     async compareFaces(input: CompareFacesInput): Promise<FaceMatchResult> {
       const ctx = Context.current();
+      // A history can be signalled or edited by anyone with Temporal access: the files it names
+      // must be this session's own uploads, of the kind they claim, before anything is decided.
+      const session = await deps.sessions.findForComparison(input.sessionId);
+      for (const ref of [input.idImage, input.selfieVideo]) {
+        const owned = session?.files.some((f) => f.kind === ref.kind && f.storageKey === ref.storageKey && f.sha256 === ref.sha256);
+        if (!owned || (ref === input.idImage ? ref.kind !== 'ID_IMAGE' : ref.kind !== 'SELFIE_VIDEO')) {
+          deps.logger.error({ sessionId: input.sessionId, kind: ref.kind, storageKey: ref.storageKey }, 'SECURITY: comparison asked for a file that is not this session\'s upload; refused');
+          throw ApplicationFailure.create({ message: `the ${ref.kind} named for this comparison is not an upload of session ${input.sessionId}`, type: 'FILE_NOT_IN_SESSION', nonRetryable: true });
+        }
+      }
+      const liveness = {
+        // Sessions created before liveness existed have no policy of their own: the service defaults apply.
+        ...(session?.livenessPolicy ? { policy: session.livenessPolicy as unknown as LivenessPolicy } : {}),
+        challenge: (session?.livenessChallenge as LivenessChallenge | null) ?? null,
+      };
       const key = comparisonKey({
         sessionId: input.sessionId,
         idImageSha256: input.idImage.sha256,
@@ -73,9 +91,12 @@ export function createGpuActivities(deps: GpuActivityDeps) {
         opened.push(idImage);
         const video = await deps.blobs.open(input.selfieVideo.storageKey);
         opened.push(video);
+        await verifyDigest(input.idImage, idImage.path);
+        await verifyDigest(input.selfieVideo, video.path);
         const report = await deps.pipeline.compare(idImage.path, video.path, {
           signal: ctx.cancellationSignal,
           onProgress: (done) => ctx.heartbeat({ framesProcessed: done }),
+          ...(liveness.policy ? { liveness: { policy: liveness.policy, challenge: liveness.challenge } } : {}),
         });
         if (lost) log.warn('lease was lost during inference; storing only if still ours');
         const result = await deps.comparisons.complete(key, owner, report);
@@ -86,8 +107,9 @@ export function createGpuActivities(deps: GpuActivityDeps) {
         return result;
       } catch (err) {
         if (err instanceof MediaRejectedError) {
-          await deps.comparisons.reject(key, owner, err.reason, err.message);
-          log.info({ reason: err.reason }, 'media rejected');
+          await deps.comparisons.reject(key, owner, err.reason, err.message, err.liveness);
+          if (err.reason === 'FILE_DIGEST_MISMATCH') log.error({ reason: err.reason }, `SECURITY: ${err.message}`);
+          else log.info({ reason: err.reason, liveness: err.liveness?.failedCheck }, 'media rejected');
           throw ApplicationFailure.create({ message: err.message, type: err.reason, nonRetryable: true });
         }
         await deps.comparisons.release(key, owner).catch(() => undefined);
@@ -101,3 +123,11 @@ export function createGpuActivities(deps: GpuActivityDeps) {
 }
 
 export type GpuActivities = ReturnType<typeof createGpuActivities>;
+
+/** The stored bytes must be the ones the API hashed at upload; anything else was swapped or corrupted. */
+async function verifyDigest(ref: FileRef, path: string): Promise<void> {
+  const actual = await sha256OfFile(path);
+  if (actual !== ref.sha256) {
+    throw new MediaRejectedError('FILE_DIGEST_MISMATCH', `the stored ${ref.kind} does not hash to the digest recorded at upload`);
+  }
+}

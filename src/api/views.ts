@@ -1,7 +1,24 @@
 import { z } from 'zod';
-import { FILE_KINDS } from '../contract/face-similarity.js';
-import { toResult } from '../db/comparison-store.js';
+import { CHALLENGE_STEPS, FILE_KINDS, LIVENESS_CHECKS, LIVENESS_MODES, REJECTION_REASONS, type LivenessChallenge } from '../contract/face-similarity.js';
+import { livenessOf, toResult } from '../db/comparison-store.js';
 import type { FaceComparison, KycSession, UploadedFile } from '../generated/prisma/client.js';
+
+const livenessSchema = z.object({
+  verdict: z.enum(['PASS', 'FAIL']).describe('FAIL when an enforced check failed'),
+  failedCheck: z.enum(LIVENESS_CHECKS).nullable(),
+  checks: z.array(
+    z.object({
+      check: z.enum(LIVENESS_CHECKS),
+      mode: z.enum(LIVENESS_MODES),
+      verdict: z.enum(['PASS', 'FAIL', 'INCONCLUSIVE', 'SKIPPED']),
+      score: z.number().nullable(),
+      threshold: z.number(),
+      model: z.string().optional(),
+      framesUsed: z.array(z.number().int()).describe('timestamps (ms) of the frames the check used'),
+      detail: z.string(),
+    }),
+  ),
+});
 
 export const sessionViewSchema = z.object({
   id: z.string().uuid(),
@@ -18,7 +35,21 @@ export const sessionViewSchema = z.object({
       uploadedAt: z.string().datetime(),
     }),
   ),
-  rejectionReason: z.string().nullable().describe('Machine-readable reason when status is REJECTED or FAILED'),
+  rejectionReason: z
+    .string()
+    .nullable()
+    .describe(
+      'Machine-readable reason when status is REJECTED or FAILED. REJECTED: ' +
+        REJECTION_REASONS.map((r) => `\`${r}\``).join(', ') +
+        ' (`LIVENESS_*`: an enforced liveness check failed; `liveness` says which and why). FAILED: `COMPARISON_FAILED`.',
+    ),
+  challenge: z
+    .object({ steps: z.array(z.enum(CHALLENGE_STEPS)) })
+    .nullable()
+    .describe('The head turns the selfie video must show, in order, when the tenant enables the active challenge'),
+  liveness: livenessSchema
+    .nullable()
+    .describe('Every liveness check with its mode, verdict, score, threshold and frames; present once a comparison ran, also when it rejected'),
   result: z
     .object({
       match: z.boolean(),
@@ -29,6 +60,7 @@ export const sessionViewSchema = z.object({
       executionProvider: z.string(),
       framesExamined: z.number().int(),
       framesWithFace: z.number().int(),
+      videoRotation: z.number().int().optional().describe('clockwise degrees the frames were turned so the face stood upright'),
       frames: z
         .array(
           z.object({
@@ -62,9 +94,11 @@ export function sessionView(session: KycSession & { files: UploadedFile[] }, com
       uploadedAt: f.createdAt.toISOString(),
     })),
     rejectionReason: session.rejectionReason,
+    challenge: (session.livenessChallenge as LivenessChallenge | null) ?? null,
+    liveness: comparison ? livenessOf(comparison) : null,
     result:
       comparison && comparison.status === 'COMPLETED'
-        ? (({ idempotencyKey: _key, ...result }) => result)(toResult(comparison))
+        ? (({ idempotencyKey: _key, liveness: _liveness, ...result }) => result)(toResult(comparison))
         : null,
   };
 }

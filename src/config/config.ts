@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { LIVENESS_MODES, type LivenessMode, type LivenessPolicy } from '../contract/face-similarity.js';
 import { parseDuration } from './duration.js';
 
 /**
@@ -37,6 +38,10 @@ const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex cha
 
 export const YUNET_2023MAR_SHA256 = '8f2383e4dd3cfbb4553ea8718107fc0423210dc964f9f4280604804ed2552fa4';
 export const MOBILEFACENET_SHA256 = 'b7120c095d60094f28a4a54ba6a8bf51b297a6273fb40ef6350dfec1f63d9507';
+export const MINIFASNET_V2_SHA256 = '4433e871ef03f6c4c13de1757e63dcd69db14b6d7d9cff2319cb274c0f6dbecb';
+export const MINIFASNET_V1SE_SHA256 = 'a8e67ffbaf39fa74c3b2ed673b530fcfb2f47379d0f26a52b71c2fc6473ec20f';
+
+const livenessMode = (fallback: LivenessMode) => z.enum(LIVENESS_MODES).default(fallback);
 
 const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -103,6 +108,17 @@ const envSchema = z.object({
   MIN_BRIGHTNESS: z.coerce.number().min(0).max(255).default(40),
   MAX_BRIGHTNESS: z.coerce.number().min(0).max(255).default(230),
   BEST_FRAMES: z.coerce.number().int().positive().default(3),
+  // Service-wide liveness modes; a tenant's own policy overrides them per check.
+  LIVENESS_MOTION: livenessMode('enforce'),
+  // Report only by default: on the fixtures its scores overlap between genuine and attack (README, "Liveness").
+  LIVENESS_PARALLAX: livenessMode('report'),
+  LIVENESS_ANTI_SPOOF: livenessMode('enforce'),
+  LIVENESS_DOCUMENT_REPLAY: livenessMode('enforce'),
+  LIVENESS_CHALLENGE: livenessMode('off'),
+  ANTI_SPOOF_V2_MODEL_FILE: z.string().default('2.7_80x80_MiniFASNetV2.onnx'),
+  ANTI_SPOOF_V2_MODEL_SHA256: sha256.default(MINIFASNET_V2_SHA256),
+  ANTI_SPOOF_V1SE_MODEL_FILE: z.string().default('4_0_0_80x80_MiniFASNetV1SE.onnx'),
+  ANTI_SPOOF_V1SE_MODEL_SHA256: sha256.default(MINIFASNET_V1SE_SHA256),
   GPU_WORKER_CONCURRENCY: z.coerce.number().int().positive().default(1),
   COMPARISON_LEASE: duration('30s'),
 });
@@ -198,6 +214,19 @@ export function loadConfig(env: RawEnv = process.env) {
         },
       },
       bestFrames: e.BEST_FRAMES,
+      liveness: {
+        defaultPolicy: {
+          motion: e.LIVENESS_MOTION,
+          parallax: e.LIVENESS_PARALLAX,
+          antiSpoof: e.LIVENESS_ANTI_SPOOF,
+          documentReplay: e.LIVENESS_DOCUMENT_REPLAY,
+          challenge: e.LIVENESS_CHALLENGE,
+        } satisfies LivenessPolicy,
+        antiSpoofModels: [
+          { id: 'minifasnet-v2-2.7', path: path.resolve(modelsDir, e.ANTI_SPOOF_V2_MODEL_FILE), sha256: e.ANTI_SPOOF_V2_MODEL_SHA256, scale: 2.7 },
+          { id: 'minifasnet-v1se-4.0', path: path.resolve(modelsDir, e.ANTI_SPOOF_V1SE_MODEL_FILE), sha256: e.ANTI_SPOOF_V1SE_MODEL_SHA256, scale: 4.0 },
+        ],
+      },
     },
     gpuWorker: { concurrency: e.GPU_WORKER_CONCURRENCY, leaseMs: e.COMPARISON_LEASE },
   };

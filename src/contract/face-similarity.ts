@@ -57,6 +57,14 @@ export const REJECTION_REASONS = [
   'VIDEO_TOO_LONG',
   'UNREADABLE_IMAGE',
   'UNREADABLE_VIDEO',
+  'LIVENESS_NO_MOTION',
+  'LIVENESS_PLANAR_FACE',
+  'LIVENESS_PRESENTATION_ATTACK',
+  'LIVENESS_DOCUMENT_REPLAY',
+  'LIVENESS_CHALLENGE_FAILED',
+  // Integrity: the history named a file this session never uploaded, or bytes that changed.
+  'FILE_NOT_IN_SESSION',
+  'FILE_DIGEST_MISMATCH',
 ] as const;
 export type RejectionReason = (typeof REJECTION_REASONS)[number];
 
@@ -74,6 +82,54 @@ export interface FrameReport {
   used: boolean;
 }
 
+/** The liveness checks, each with its own mode per tenant. */
+export const LIVENESS_CHECKS = ['motion', 'parallax', 'antiSpoof', 'documentReplay', 'challenge'] as const;
+export type LivenessCheckName = (typeof LIVENESS_CHECKS)[number];
+/** `enforce` rejects on failure, `report` computes and returns it only, `off` skips the check. */
+export const LIVENESS_MODES = ['enforce', 'report', 'off'] as const;
+export type LivenessMode = (typeof LIVENESS_MODES)[number];
+export type LivenessPolicy = Record<LivenessCheckName, LivenessMode>;
+/** Every check computed and returned, none rejecting: for trials of a new integration. */
+export const LIVENESS_REPORT_ONLY: LivenessPolicy = { motion: 'report', parallax: 'report', antiSpoof: 'report', documentReplay: 'report', challenge: 'report' };
+
+/** The reason a session is rejected with when an enforced check fails. */
+export const LIVENESS_REJECTIONS: Record<LivenessCheckName, RejectionReason> = {
+  motion: 'LIVENESS_NO_MOTION',
+  parallax: 'LIVENESS_PLANAR_FACE',
+  antiSpoof: 'LIVENESS_PRESENTATION_ATTACK',
+  documentReplay: 'LIVENESS_DOCUMENT_REPLAY',
+  challenge: 'LIVENESS_CHALLENGE_FAILED',
+};
+
+export const CHALLENGE_STEPS = ['TURN_LEFT', 'TURN_RIGHT'] as const;
+/** A head turn to the subject's own left or right. */
+export type ChallengeStep = (typeof CHALLENGE_STEPS)[number];
+export interface LivenessChallenge {
+  steps: ChallengeStep[];
+}
+
+export interface LivenessCheckReport {
+  check: LivenessCheckName;
+  mode: LivenessMode;
+  /** SKIPPED when the mode is `off`; INCONCLUSIVE when the video gave the check nothing to judge. */
+  verdict: 'PASS' | 'FAIL' | 'INCONCLUSIVE' | 'SKIPPED';
+  score: number | null;
+  threshold: number;
+  /** Model ids (and checksums) the score came from, for model-based checks. */
+  model?: string;
+  /** Timestamps (ms) of the frames the check used. */
+  framesUsed: number[];
+  detail: string;
+}
+
+export interface LivenessReport {
+  /** FAIL when an enforced check failed; report-mode failures are visible per check only. */
+  verdict: 'PASS' | 'FAIL';
+  /** The first enforced check that failed. */
+  failedCheck: LivenessCheckName | null;
+  checks: LivenessCheckReport[];
+}
+
 export interface FaceMatchResult {
   idempotencyKey: string;
   similarity: number;
@@ -85,6 +141,10 @@ export interface FaceMatchResult {
   framesExamined: number;
   framesWithFace: number;
   frames: FrameReport[];
+  /** Clockwise degrees the frames were turned so the face stood upright (a phone held upside down). */
+  videoRotation?: number;
+  /** Absent on results stored before liveness existed. */
+  liveness?: LivenessReport;
 }
 
 export type FaceSimilarityOutcome =

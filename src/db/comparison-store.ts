@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { FaceMatchResult, FrameReport } from '../contract/face-similarity.js';
+import type { FaceMatchResult, FrameReport, LivenessReport } from '../contract/face-similarity.js';
 import type { ComparisonReport } from '../face/pipeline.js';
 import type { Db } from './prisma.js';
-import type { FaceComparison } from '../generated/prisma/client.js';
+import type { FaceComparison, Prisma } from '../generated/prisma/client.js';
 
 export interface ClaimRequest {
   idempotencyKey: string;
@@ -75,14 +75,19 @@ export class ComparisonStore {
         executionProvider: report.executionProvider,
         framesExamined: report.framesExamined,
         framesWithFace: report.framesWithFace,
-        details: { frames: report.frames.map((f) => ({ ...f })) },
+        details: {
+          frames: report.frames.map((f) => ({ ...f })),
+          ...(report.videoRotation !== undefined ? { videoRotation: report.videoRotation } : {}),
+          ...(report.liveness ? { liveness: asJson(report.liveness) } : {}),
+        },
         completedAt: new Date(),
       },
     });
     return this.outcomeAfterWrite(idempotencyKey, count);
   }
 
-  async reject(idempotencyKey: string, owner: string, reason: string, message: string): Promise<void> {
+  /** `liveness`: the checks' report when liveness is what rejected, so the rejection explains itself. */
+  async reject(idempotencyKey: string, owner: string, reason: string, message: string, liveness?: LivenessReport): Promise<void> {
     await this.db.faceComparison.updateMany({
       where: { idempotencyKey, leaseOwner: owner, status: 'RUNNING' },
       data: {
@@ -90,7 +95,7 @@ export class ComparisonStore {
         leaseOwner: null,
         leaseExpiresAt: null,
         rejectionReason: reason,
-        details: { message },
+        details: { message, ...(liveness ? { liveness: asJson(liveness) } : {}) },
         completedAt: new Date(),
       },
     });
@@ -141,5 +146,19 @@ export function toResult(row: FaceComparison): FaceMatchResult {
     framesExamined: row.framesExamined ?? 0,
     framesWithFace: row.framesWithFace ?? 0,
     frames: (row.details as { frames?: FrameReport[] } | null)?.frames ?? [],
+    ...((row.details as { videoRotation?: number } | null)?.videoRotation !== undefined
+      ? { videoRotation: (row.details as { videoRotation: number }).videoRotation }
+      : {}),
+    ...(livenessOf(row) ? { liveness: livenessOf(row)! } : {}),
   };
+}
+
+/** A plain JSON copy: Prisma's JSON input type wants index signatures our interfaces lack. */
+function asJson(value: object): Prisma.InputJsonObject {
+  return JSON.parse(JSON.stringify(value)) as Prisma.InputJsonObject;
+}
+
+/** The liveness report stored with a comparison, completed or rejected; null before liveness existed. */
+export function livenessOf(row: FaceComparison): LivenessReport | null {
+  return (row.details as { liveness?: LivenessReport } | null)?.liveness ?? null;
 }

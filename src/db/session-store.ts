@@ -1,4 +1,4 @@
-import type { FaceSimilarityOutcome, FileKind, FileRef } from '../contract/face-similarity.js';
+import type { FaceSimilarityOutcome, FileKind, FileRef, LivenessChallenge, LivenessPolicy } from '../contract/face-similarity.js';
 import type { Db } from './prisma.js';
 
 export interface NewFile {
@@ -15,8 +15,18 @@ export interface NewFile {
 export class SessionStore {
   constructor(private readonly db: Db) {}
 
-  create(id: string, tenantId: string, workflowId: string) {
-    return this.db.kycSession.create({ data: { id, tenantId, workflowId } });
+  create(id: string, tenantId: string, workflowId: string, liveness?: { policy: LivenessPolicy; challenge: LivenessChallenge | null }) {
+    return this.db.kycSession.create({
+      data: {
+        id,
+        tenantId,
+        workflowId,
+        // Plain JSON copies: Prisma's JSON input type wants index signatures our interfaces lack.
+        ...(liveness
+          ? { livenessPolicy: { ...liveness.policy }, ...(liveness.challenge ? { livenessChallenge: { steps: [...liveness.challenge.steps] } } : {}) }
+          : {}),
+      },
+    });
   }
 
   delete(id: string) {
@@ -73,7 +83,21 @@ export class SessionStore {
     });
   }
 
-  findComparison(idempotencyKey: string) {
-    return this.db.faceComparison.findUnique({ where: { idempotencyKey } });
+  /** What the GPU activity needs to judge a session: its liveness policy and challenge, and its files. */
+  findForComparison(sessionId: string) {
+    return this.db.kycSession.findUnique({
+      where: { id: sessionId },
+      select: { tenantId: true, livenessPolicy: true, livenessChallenge: true, files: { select: { kind: true, storageKey: true, sha256: true } } },
+    });
+  }
+
+  /**
+   * The comparison that decided the session: the one its result names, or for a rejected session
+   * (which names none) its latest settled comparison, whose liveness report explains the rejection.
+   */
+  findDecidingComparison(session: { id: string; resultKey: string | null; status: string }) {
+    if (session.resultKey) return this.db.faceComparison.findUnique({ where: { idempotencyKey: session.resultKey } });
+    if (session.status !== 'REJECTED') return Promise.resolve(null);
+    return this.db.faceComparison.findFirst({ where: { sessionId: session.id, status: 'REJECTED' }, orderBy: { completedAt: 'desc' } });
   }
 }

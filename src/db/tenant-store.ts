@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { apiKeyMatches, apiKeyPrefix, generateApiKey } from '../auth/api-key.js';
+import type { LivenessPolicy } from '../contract/face-similarity.js';
 import type { Db } from './prisma.js';
 
 export interface AuthenticatedTenant {
@@ -21,6 +22,20 @@ export class TenantStore {
         webhookSecret: webhookUrl ? `whsec_${randomBytes(24).toString('base64url')}` : null,
       },
     });
+  }
+
+  /** Sets some of a tenant's liveness modes; checks not named keep theirs. */
+  async setLivenessModes(tenantId: string, modes: Partial<LivenessPolicy>): Promise<Partial<LivenessPolicy>> {
+    const tenant = await this.db.tenant.findUniqueOrThrow({ where: { id: tenantId } });
+    const merged = { ...((tenant.livenessPolicy as Partial<LivenessPolicy> | null) ?? {}), ...modes };
+    await this.db.tenant.update({ where: { id: tenantId }, data: { livenessPolicy: merged } });
+    return merged;
+  }
+
+  /** The tenant's own liveness modes (possibly none): the service defaults fill the rest. */
+  async livenessModes(tenantId: string): Promise<Partial<LivenessPolicy>> {
+    const tenant = await this.db.tenant.findUnique({ where: { id: tenantId }, select: { livenessPolicy: true } });
+    return (tenant?.livenessPolicy as Partial<LivenessPolicy> | null) ?? {};
   }
 
   findTenant(idOrName: string) {

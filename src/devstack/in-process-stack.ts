@@ -6,7 +6,7 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { buildApp } from '../api/app.js';
 import type { AppConfig } from '../config/config.js';
-import { workflowIdFor, type FaceSimilarityOutcome } from '../contract/face-similarity.js';
+import { workflowIdFor, type FaceSimilarityOutcome, type LivenessPolicy } from '../contract/face-similarity.js';
 import { ComparisonStore } from '../db/comparison-store.js';
 import { createDb, type Db } from '../db/prisma.js';
 import { SessionStore } from '../db/session-store.js';
@@ -30,6 +30,8 @@ export interface InProcessStackOptions {
   blobStore?: BlobStore;
   /** The stack tenant's completion webhook. */
   webhookUrl?: string;
+  /** The stack tenant's own liveness modes; unset, the service defaults apply. */
+  liveness?: Partial<LivenessPolicy>;
   /** Wraps the blob store the GPU activity reads through (fault injection). */
   gpuBlobs?: (blobs: BlobStore) => BlobStore;
 }
@@ -72,6 +74,7 @@ export async function startInProcessStack(options: InProcessStackOptions): Promi
       taskQueue: queues.gpu,
       concurrency: 1,
       comparisons: new ComparisonStore(db),
+      sessions: new SessionStore(db),
       blobs: options.gpuBlobs ? options.gpuBlobs(blobs) : blobs,
       pipeline: options.pipeline,
       leaseMs: options.config.gpuWorker.leaseMs,
@@ -91,6 +94,7 @@ export async function startInProcessStack(options: InProcessStackOptions): Promi
   const baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
   const tenants = new TenantStore(db);
   const tenant = await tenants.createTenant(`stack-${suffix}`, options.webhookUrl);
+  if (options.liveness) await tenants.setLivenessModes(tenant.id, options.liveness);
   const { key: apiKey } = await tenants.createKey(tenant.id, 'in-process stack');
 
   return {

@@ -1,12 +1,18 @@
 import type { Logger } from 'pino';
 import type { FaceConfig } from '../config/config.js';
-import type { FrameReport } from '../contract/face-similarity.js';
+import type { FaceMatchResult, FrameReport, LivenessChallenge, LivenessPolicy } from '../contract/face-similarity.js';
 import { alignFace } from './align.js';
 import { YuNetDetector } from './detector.js';
 import { FaceEmbedder } from './embedder.js';
 import { MediaRejectedError } from './errors.js';
 import { decodeImage } from './image-decoder.js';
+import { AntiSpoofer } from './liveness/anti-spoof.js';
+import { antiSpoofCheck, challengeCheck, documentReplayCheck, motionCheck, parallaxCheck, type CheckOutcome } from './liveness/checks.js';
+import { decideLiveness } from './liveness/decision.js';
+import { greyThumb, type FrameEvidence } from './liveness/evidence.js';
+import { LIVENESS_THRESHOLDS } from './liveness/thresholds.js';
 import { loadModel } from './model-loader.js';
+import { rotateImage, type QuarterTurns } from './rotate.js';
 import { faceQuality } from './quality.js';
 import {
   DOCUMENT_REJECTIONS,
@@ -25,21 +31,18 @@ import { streamFrames } from './video-frames.js';
 export type { FrameReport } from '../contract/face-similarity.js';
 
 /** Bump when a change to this pipeline can change a score: it is part of every idempotency key. */
-export const PIPELINE_VERSION = 'fsp-4';
+export const PIPELINE_VERSION = 'fsp-5';
 
 /** A second face at least this fraction of the largest one's area makes the ID ambiguous. */
 const SECOND_FACE_AREA_RATIO = 0.5;
 
-export interface ComparisonReport {
-  similarity: number;
-  match: boolean;
-  threshold: number;
-  detectorModel: string;
-  embedderModel: string;
-  executionProvider: string;
-  framesExamined: number;
-  framesWithFace: number;
-  frames: FrameReport[];
+/** What the pipeline decides; the activity adds the idempotency key it is stored under. */
+export type ComparisonReport = Omit<FaceMatchResult, 'idempotencyKey'>;
+
+/** What a session asks of liveness: its policy, fixed when it was created, and its challenge. */
+export interface LivenessRequest {
+  policy: LivenessPolicy;
+  challenge?: LivenessChallenge | null;
 }
 
 /** Every face found in one image, best first; the largest one measured and, unless a gate failed, embedded. */
@@ -48,6 +51,7 @@ export interface FaceAnalysis {
   largest?: DetectedFace;
   measures?: FaceMeasures;
   failure?: GateFailure;
+  aligned?: RgbImage;
   embedding?: Float32Array;
 }
 
@@ -58,6 +62,8 @@ export interface StageTimings {
   detect: number;
   align: number;
   embed: number;
+  /** The liveness checks after the frame loop (anti-spoofing models included). */
+  liveness: number;
 }
 
 export interface AnalyzeOptions {
@@ -72,6 +78,10 @@ export interface CompareOptions {
   /** Called after each video frame, so the caller can heartbeat. */
   onProgress?: (framesProcessed: number) => void;
   timings?: StageTimings;
+  /** Defaults to the service-wide policy of the configuration, without a challenge. */
+  liveness?: LivenessRequest;
+  /** Receives the per-frame liveness evidence (calibration and diagnostics). */
+  onEvidence?: (evidence: readonly FrameEvidence[]) => void;
 }
 
 export interface FaceComparer {
@@ -88,19 +98,22 @@ export class FacePipeline implements FaceComparer {
     private readonly config: FaceConfig,
     private readonly detector: YuNetDetector,
     private readonly embedder: FaceEmbedder,
+    private readonly antiSpoofer: AntiSpoofer,
     readonly executionProvider: string,
   ) {}
 
   static async load(config: FaceConfig, logger: Logger): Promise<FacePipeline> {
     const options = { provider: config.executionProvider, intraOpThreads: config.intraOpThreads, logger };
-    const [detectorModel, embedderModel] = await Promise.all([
+    const [detectorModel, embedderModel, ...antiSpoofModels] = await Promise.all([
       loadModel(config.detector, options),
       loadModel(config.embedder, options),
+      ...config.liveness.antiSpoofModels.map((m) => loadModel(m, options)),
     ]);
     const pipeline = new FacePipeline(
       config,
       new YuNetDetector(detectorModel, config.detector),
       new FaceEmbedder(embedderModel, config.embedder),
+      new AntiSpoofer(antiSpoofModels.map((model, i) => ({ model, scale: config.liveness.antiSpoofModels[i]!.scale }))),
       detectorModel.provider === embedderModel.provider ? detectorModel.provider : `${detectorModel.provider}+${embedderModel.provider}`,
     );
     await pipeline.warmUp();
@@ -121,6 +134,8 @@ export class FacePipeline implements FaceComparer {
       `k${c.bestFrames}`,
       `gd${gates(c.gates.document)}`,
       `gf${gates(c.gates.frame)}`,
+      `lv${Object.values(LIVENESS_THRESHOLDS).join(',')}`,
+      c.liveness.antiSpoofModels.map((m) => m.sha256.slice(0, 12)).join('+'),
     ].join('/');
   }
 
@@ -130,6 +145,7 @@ export class FacePipeline implements FaceComparer {
     const blank = { width: size, height: size, data: new Uint8Array(size * size * 3) };
     await this.detector.detect(blank);
     await this.embedder.embed(blank);
+    await this.antiSpoofer.realProbability(blank, { x: 40, y: 40, width: 32, height: 32 });
   }
 
   /** Detects every face, then aligns, measures and (if it passes `gates`, or without gates) embeds the largest. */
@@ -149,30 +165,79 @@ export class FacePipeline implements FaceComparer {
     lap('align');
     const measures = measureFace(face, aligned);
     const failure = gates ? firstFailure(measures, gates) : undefined;
-    if (failure) return { faces, largest: face, measures, failure };
+    if (failure) return { faces, largest: face, measures, failure, aligned };
     const embedding = await this.embedder.embed(aligned);
     lap('embed');
-    return { faces, largest: face, measures, embedding };
+    return { faces, largest: face, measures, aligned, embedding };
+  }
+
+  /**
+   * A video frame's analysis in the orientation its face stands upright. Phones held upside down
+   * or sideways without a rotation tag give frames in which the detector may still box a face,
+   * with landmarks it places as if the face were upright (the mouth corners taken for eyes), so
+   * the alignment and every score after it would be garbage: a confident "no match". At the
+   * first frame with a face, every quarter turn is tried and the one the detector is surest of
+   * is kept for the rest of the video.
+   */
+  private async analyzeUpright(
+    frame: RgbImage,
+    orientation: { turns: QuarterTurns; known: boolean },
+    timings?: StageTimings,
+  ): Promise<{ image: RgbImage; analysis: FaceAnalysis }> {
+    const gates = this.config.gates.frame;
+    const image = rotateImage(frame, orientation.turns);
+    const analysis = await this.analyze(image, { gates, timings });
+    if (orientation.known || !analysis.largest) return { image, analysis };
+    let best = { image, analysis, turns: orientation.turns, score: analysis.largest.score };
+    for (const turns of [1, 2, 3] as const) {
+      const turned = rotateImage(frame, turns);
+      const result = await this.analyze(turned, { gates, timings });
+      if (result.largest && result.largest.score > best.score) best = { image: turned, analysis: result, turns, score: result.largest.score };
+    }
+    orientation.turns = best.turns;
+    orientation.known = true;
+    return { image: best.image, analysis: best.analysis };
   }
 
   async compare(idImagePath: string, selfieVideoPath: string, options: CompareOptions = {}): Promise<ComparisonReport> {
     const { timings, signal } = options;
+    const liveness = options.liveness ?? { policy: this.config.liveness.defaultPolicy };
     const idEmbedding = await this.embedDocumentFace(idImagePath, timings);
     signal?.throwIfAborted();
 
     const frames: FrameReport[] = [];
+    const evidence: FrameEvidence[] = [];
+    // The best frames by quality, kept whole for the anti-spoofing models (a handful of frames).
+    const candidates: { timestampMs: number; quality: number; image: RgbImage; box: DetectedFace['box'] }[] = [];
+    const keep = LIVENESS_THRESHOLDS.antiSpoofFrames;
+    const orientation: { turns: QuarterTurns; known: boolean } = { turns: 0, known: false };
     let waited = performance.now();
     for await (const frame of streamFrames(selfieVideoPath, this.config.video, signal)) {
       if (timings) timings.decode += performance.now() - waited;
-      const analysis = await this.analyze(frame.image, { gates: this.config.gates.frame, timings });
+      const { image, analysis } = await this.analyzeUpright(frame.image, orientation, timings);
+      const face = analysis.largest;
+      const quality = face ? round(faceQuality(face)) : null;
+      const similarity = analysis.embedding ? round(cosineSimilarity(idEmbedding, analysis.embedding)) : null;
       frames.push({
         timestampMs: frame.timestampMs,
-        faceFound: analysis.largest !== undefined,
-        quality: analysis.largest ? round(faceQuality(analysis.largest)) : null,
-        similarity: analysis.embedding ? round(cosineSimilarity(idEmbedding, analysis.embedding)) : null,
+        faceFound: face !== undefined,
+        quality,
+        similarity,
         excludedBy: analysis.failure ?? null,
         used: false,
       });
+      evidence.push({
+        timestampMs: frame.timestampMs,
+        frameThumb: greyThumb(image.data, image.width, image.height),
+        ...(face && analysis.aligned
+          ? { face: { landmarks: face.landmarks, alignedThumb: greyThumb(analysis.aligned.data, analysis.aligned.width, analysis.aligned.height), similarity } }
+          : {}),
+      });
+      if (face && similarity !== null && quality !== null) {
+        candidates.push({ timestampMs: frame.timestampMs, quality, image, box: face.box });
+        candidates.sort((a, b) => b.quality - a.quality);
+        candidates.length = Math.min(candidates.length, keep);
+      }
       options.onProgress?.(frames.length);
       waited = performance.now();
     }
@@ -188,7 +253,20 @@ export class FacePipeline implements FaceComparer {
     }
     const best = bestFrames(usable, this.config.bestFrames);
     for (const f of best) f.used = true;
-    const similarity = round(best.reduce((sum, f) => sum + f.similarity!, 0) / best.length);
+    const similarity = round(aggregate(best, best.length));
+
+    options.onEvidence?.(evidence);
+    const started = performance.now();
+    const { report: livenessReport, rejection } = decideLiveness(
+      await this.livenessOutcomes(evidence, candidates, liveness),
+      liveness.policy,
+      { antiSpoof: this.config.liveness.antiSpoofModels.map((m) => `${m.id}@${m.sha256.slice(0, 12)}`).join('+') },
+    );
+    if (timings) timings.liveness += performance.now() - started;
+    if (rejection) {
+      const failed = livenessReport.checks.find((c) => c.check === livenessReport.failedCheck);
+      throw new MediaRejectedError(rejection, `liveness check "${failed?.check}" failed: ${failed?.detail} (score ${failed?.score}, threshold ${failed?.threshold})`, livenessReport);
+    }
     return {
       similarity,
       match: similarity >= this.config.matchThreshold,
@@ -199,7 +277,36 @@ export class FacePipeline implements FaceComparer {
       framesExamined: frames.length,
       framesWithFace,
       frames,
+      videoRotation: orientation.turns * 90,
+      liveness: livenessReport,
     };
+  }
+
+  /** MiniFASNet's fused probability that the face in `box` is a live one (class 1). */
+  realProbability(image: RgbImage, box: DetectedFace['box']): Promise<number> {
+    return this.antiSpoofer.realProbability(image, box);
+  }
+
+  /** Runs the checks the policy does not turn off, on the evidence the frame loop collected. */
+  private async livenessOutcomes(
+    evidence: FrameEvidence[],
+    candidates: { timestampMs: number; image: RgbImage; box: DetectedFace['box'] }[],
+    request: LivenessRequest,
+  ): Promise<Partial<Record<keyof LivenessPolicy, CheckOutcome>>> {
+    const t = LIVENESS_THRESHOLDS;
+    const on = (check: keyof LivenessPolicy) => request.policy[check] !== 'off';
+    const outcomes: Partial<Record<keyof LivenessPolicy, CheckOutcome>> = {};
+    if (on('motion')) outcomes.motion = motionCheck(evidence, t);
+    if (on('parallax')) outcomes.parallax = parallaxCheck(evidence, t);
+    if (on('documentReplay')) outcomes.documentReplay = documentReplayCheck(evidence, t);
+    if (on('challenge')) outcomes.challenge = challengeCheck(evidence, request.challenge?.steps ?? [], t);
+    if (on('antiSpoof')) {
+      const scores = [];
+      for (const c of candidates) scores.push({ timestampMs: c.timestampMs, real: await this.antiSpoofer.realProbability(c.image, c.box) });
+      scores.sort((a, b) => a.timestampMs - b.timestampMs);
+      outcomes.antiSpoof = antiSpoofCheck(scores, t);
+    }
+    return outcomes;
   }
 
   private async embedDocumentFace(path: string, timings?: StageTimings): Promise<Float32Array> {

@@ -18,6 +18,7 @@ export function apiDeps(config: AppConfig, adapters: { db: Db; blobs: BlobStore;
     idempotency: new IdempotencyStore(db, config.api.idempotency),
     blobs,
     workflows,
+    livenessDefaults: config.face.liveness.defaultPolicy,
     maxBytes: config.api.maxBytes,
     maxVideoDurationMs: config.face.video.maxDurationMs,
     probeTimeoutMs: config.face.video.ffmpegTimeoutMs,

@@ -58,3 +58,93 @@ export async function imageWithoutFace(out: string): Promise<string> {
   await sharp(pixels, { raw: { width, height, channels: 3 } }).jpeg().toFile(out);
   return out;
 }
+
+/** A still frame of a video at `seconds`, as PNG: the "ID photo" for a genuine clip of the same person. */
+export async function frameAt(video: string, seconds: number, out: string, minEdge = 0): Promise<string> {
+  const grow = `scale='if(lt(min(iw,ih),${minEdge}),iw*${minEdge}/min(iw,ih),iw)':-2:flags=lanczos`;
+  await run('ffmpeg', ['-loglevel', 'error', '-y', '-ss', String(seconds), '-i', video, '-vf', grow, '-frames:v', '1', out]);
+  return out;
+}
+
+/** The same video re-encoded with a filter chain (e.g. `hflip,vflip`: a phone held upside down, no rotation tag). */
+export async function filteredVideo(video: string, filters: string, out: string): Promise<string> {
+  await run('ffmpeg', ['-loglevel', 'error', '-y', '-i', video, '-an', '-vf', filters, '-c:v', 'libx264', '-pix_fmt', 'yuv420p', out]);
+  return out;
+}
+
+/**
+ * Attack: a printed photo tilted back and forth in front of the camera. Its corners swing in
+ * perspective (a flat object turning), so every landmark moves by one homography.
+ */
+export async function tiltedPhotoVideo(image: string, out: string, seconds = 4): Promise<string> {
+  // The perspective filter knows frame numbers, not time: at 15 fps, in/15 is seconds.
+  const swing = '(0.5+0.5*sin(2*PI*in/30))';
+  const warp =
+    `perspective=sense=destination:eval=frame:` +
+    `x0='W*0.08*${swing}':y0='H*0.06*${swing}':x1='W-W*0.08*(1-${swing})':y1='H*0.06*(1-${swing})':` +
+    `x2='W*0.08*${swing}':y2='H-H*0.06*${swing}':x3='W-W*0.08*(1-${swing})':y3='H-H*0.06*(1-${swing})'`;
+  await run('ffmpeg', [
+    '-loglevel', 'error', '-y', '-loop', '1', '-i', image, '-t', String(seconds), '-r', '15',
+    '-vf', `scale=480:-2,pad=iw+160:ih+120:80:60:color=0x606060,${warp},scale=trunc(iw/2)*2:trunc(ih/2)*2`,
+    '-c:v', 'libx264', '-pix_fmt', 'yuv420p', out,
+  ]);
+  return out;
+}
+
+/**
+ * Attack: a photo shown on a phone or monitor filmed by a shaky hand: the picture inside a dark
+ * bezel on a cluttered background, with the screen's line pattern, drifting across the frame.
+ */
+export async function screenReplayVideo(image: string, out: string, seconds = 4): Promise<string> {
+  await run('ffmpeg', [
+    '-loglevel', 'error', '-y',
+    '-f', 'lavfi', '-i', `testsrc2=size=960x720:rate=15:duration=${seconds}`,
+    '-loop', '1', '-i', image,
+    '-filter_complex',
+    `[1:v]format=yuv420p,scale=-2:620,eq=brightness=0.06:saturation=1.3,` +
+      `geq=lum='lum(X,Y)*(0.95+0.05*sin(Y*2.2))':cb='cb(X,Y)':cr='cr(X,Y)',pad=iw+30:ih+40:15:20:color=0x101010,format=yuv420p[screen];` +
+      `[0:v][screen]overlay=x='(W-w)/2+30*sin(t*1.7)':y='20+15*sin(t*2.3)':shortest=1,scale=640:480`,
+    '-t', String(seconds), '-c:v', 'libx264', '-pix_fmt', 'yuv420p', out,
+  ]);
+  return out;
+}
+
+/** A made-up ID card: the portrait of `photo` on the left of a card with printed fields, as a PNG. */
+export async function idCardImage(photo: string, out: string): Promise<string> {
+  const portrait = await sharp(photo).rotate().resize(300, 380, { fit: 'cover', position: 'attention' }).toBuffer();
+  const fields = Array.from({ length: 6 }, (_, i) => `<rect x="370" y="${150 + i * 50}" width="${360 - i * 30}" height="16" fill="#334" />`).join('');
+  const svg = `<svg width="856" height="540" xmlns="http://www.w3.org/2000/svg">
+    <rect width="856" height="540" rx="30" fill="#cfe3ef"/><rect y="0" width="856" height="90" fill="#2f5d8a"/>
+    <rect x="30" y="20" width="300" height="40" fill="#e8f1f7"/>${fields}
+    <circle cx="740" cy="430" r="60" fill="none" stroke="#8ab" stroke-width="6"/></svg>`;
+  await sharp(Buffer.from(svg)).composite([{ input: portrait, left: 40, top: 150 }]).png().toFile(out);
+  return out;
+}
+
+/** Attack: the ID card itself filmed close up by a hand that drifts a little. */
+export async function filmedCardVideo(card: string, out: string, seconds = 4): Promise<string> {
+  await run('ffmpeg', [
+    '-loglevel', 'error', '-y', '-loop', '1', '-i', card, '-t', String(seconds), '-r', '15',
+    '-vf',
+    `pad=iw+200:ih+160:100:80:color=0x5a4a3a,scale=1200:-2,` +
+      `crop=w='iw*0.62':h='ih*0.62':x='iw*0.04+30*sin(t*1.9)':y='ih*0.2+20*sin(t*1.1)',` +
+      `scale=720:-2,scale=trunc(iw/2)*2:trunc(ih/2)*2`,
+    '-c:v', 'libx264', '-pix_fmt', 'yuv420p', out,
+  ]);
+  return out;
+}
+
+/**
+ * A real head turn followed by its mirror image: a turn to one side, then to the other. With
+ * `mirroredFirst`, the mirrored turn comes first. Mirroring keeps the video live (same motion,
+ * same skin, same camera) and flips the direction of the turn.
+ */
+export async function turnBothWaysVideo(video: string, startS: number, seconds: number, out: string, mirroredFirst = false): Promise<string> {
+  const order = mirroredFirst ? '[m][a]' : '[a][m]';
+  await run('ffmpeg', [
+    '-loglevel', 'error', '-y', '-ss', String(startS), '-t', String(seconds), '-i', video,
+    '-filter_complex', `[0:v]split[a][b];[b]hflip[m];${order}concat=n=2:v=1:a=0[v]`, '-map', '[v]',
+    '-c:v', 'libx264', '-pix_fmt', 'yuv420p', out,
+  ]);
+  return out;
+}

@@ -1,5 +1,6 @@
 import { Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { inject } from 'vitest';
+import { LIVENESS_REPORT_ONLY } from '../../src/contract/face-similarity.js';
 import { startInProcessStack, type InProcessStack, type InProcessStackOptions } from '../../src/devstack/in-process-stack.js';
 import { quietLogger, sharedPipeline, testConfig } from './face-pipeline.js';
 
@@ -7,9 +8,15 @@ export type TestStack = InProcessStack;
 
 let runtimeInstalled = false;
 
-/** The whole service in this process, on the suite's Temporal server and database. */
+/**
+ * The whole service in this process, on the suite's Temporal server and database. Its tenant
+ * reports liveness instead of enforcing it unless `liveness` says otherwise: most tests are about
+ * orchestration and use videos made from still photos, which enforced liveness rightly rejects.
+ */
 export async function startTestStack(
-  options: Partial<Pick<InProcessStackOptions, 'uploadTimeoutMs' | 'pipeline' | 'gpuBlobs' | 'webhookUrl' | 'blobStore'>> & { env?: Record<string, string> } = {},
+  options: Partial<Pick<InProcessStackOptions, 'uploadTimeoutMs' | 'pipeline' | 'gpuBlobs' | 'webhookUrl' | 'blobStore' | 'liveness'>> & {
+    env?: Record<string, string>;
+  } = {},
 ): Promise<TestStack> {
   if (!runtimeInstalled) {
     Runtime.install({ telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) } }, logger: silentSdkLogger });
@@ -22,6 +29,7 @@ export async function startTestStack(
     config: testConfig(options.env),
     logger: quietLogger(),
     ...options,
+    liveness: options.liveness ?? LIVENESS_REPORT_ONLY,
     pipeline: options.pipeline ?? (await sharedPipeline()),
   });
 }

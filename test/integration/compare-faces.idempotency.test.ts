@@ -2,7 +2,7 @@
 // however concurrently Temporal runs it for the same inputs, inference runs once and one row holds the result.
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { createGpuActivities, type GpuActivities } from '../../src/activities/gpu-activities.js';
 import { comparisonKey } from '../../src/activities/idempotency-key.js';
-import type { CompareFacesInput, FaceMatchResult, FileKind, FileRef } from '../../src/contract/face-similarity.js';
+import { LIVENESS_REPORT_ONLY, type CompareFacesInput, type FaceMatchResult, type FileKind, type FileRef } from '../../src/contract/face-similarity.js';
 import { ComparisonStore } from '../../src/db/comparison-store.js';
 import { createDb, type Db } from '../../src/db/prisma.js';
 import { SessionStore } from '../../src/db/session-store.js';
@@ -56,14 +56,17 @@ afterAll(async () => {
   await rm(blobDir, { recursive: true, force: true });
 });
 
+/** An upload as the API records it: the blob and its file row. */
 async function store(sessionId: string, kind: FileKind, file: string, mediaType: string): Promise<FileRef> {
   const blob = await blobs.write(createReadStream(file), { keyFor: (sha) => `sessions/${sessionId}/${kind}/${sha}`, maxBytes: 50e6 });
-  return { fileId: randomUUID(), kind, storageKey: blob.key, sha256: blob.sha256, bytes: blob.bytes, mediaType };
+  const { ref } = await sessions.addFile({ id: randomUUID(), sessionId, kind, storageKey: blob.key, sha256: blob.sha256, sizeBytes: blob.bytes, mediaType });
+  return ref;
 }
 
 async function newSessionInput(): Promise<CompareFacesInput> {
   const sessionId = randomUUID();
-  await sessions.create(sessionId, tenantId, `kyc-session-${sessionId}`);
+  // The Hamilton clip is a stage recording, not a selfie: liveness is reported here, not enforced.
+  await sessions.create(sessionId, tenantId, `kyc-session-${sessionId}`, { policy: LIVENESS_REPORT_ONLY, challenge: null });
   return {
     sessionId,
     idImage: await store(sessionId, 'ID_IMAGE', fixture('lin-manuel-miranda.png'), 'image/png'),
@@ -73,7 +76,7 @@ async function newSessionInput(): Promise<CompareFacesInput> {
 
 async function activities(options: { storage?: LocalBlobStore | ReturnType<typeof failFirstOpen> } = {}) {
   const pipeline = new CountingPipeline(await sharedPipeline());
-  const deps = { comparisons, blobs: options.storage ?? blobs, pipeline, leaseMs: 30_000, logger: quietLogger() };
+  const deps = { comparisons, sessions, blobs: options.storage ?? blobs, pipeline, leaseMs: 30_000, logger: quietLogger() };
   return { pipeline, compareFaces: createGpuActivities(deps).compareFaces };
 }
 
@@ -185,5 +188,32 @@ describe('compareFaces idempotency', () => {
       expect(error).toMatchObject({ type: 'UNREADABLE_IMAGE', nonRetryable: true });
     }
     expect(pipeline.calls).toBe(1);
+  });
+});
+
+describe('compareFaces trusts nothing the history hands it', () => {
+  it("refuses another session's file, even one of the same tenant, without inference", async () => {
+    const victim = await newSessionInput();
+    const attacker = await newSessionInput();
+    const { pipeline, compareFaces } = await activities();
+    // A forged signal: the attacker's session pointed at the victim's ID image.
+    const forged = { ...attacker, idImage: victim.idImage };
+    const error = await attempt(1).run(compareFaces, forged).catch((err: unknown) => err);
+    expect(error).toMatchObject({ type: 'FILE_NOT_IN_SESSION', nonRetryable: true });
+    // A ref whose kind lies (the video named as the ID image) is refused too.
+    const swapped = { ...attacker, idImage: { ...attacker.selfieVideo } };
+    expect(await attempt(1).run(compareFaces, swapped).catch((err: unknown) => err)).toMatchObject({ type: 'FILE_NOT_IN_SESSION' });
+    expect(pipeline.calls).toBe(0);
+    expect(await db.faceComparison.count({ where: { sessionId: attacker.sessionId } })).toBe(0);
+  });
+
+  it('refuses bytes that no longer hash to the digest recorded at upload', async () => {
+    const input = await newSessionInput();
+    // The stored ID image replaced behind the API's back by another picture.
+    await writeFile(path.join(blobDir, input.idImage.storageKey), await readFile(fixture('obama.jpg')));
+    const { pipeline, compareFaces } = await activities();
+    const error = await attempt(1).run(compareFaces, input).catch((err: unknown) => err);
+    expect(error).toMatchObject({ type: 'FILE_DIGEST_MISMATCH', nonRetryable: true });
+    expect(pipeline.calls).toBe(0);
   });
 });

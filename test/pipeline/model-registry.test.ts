@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256OfFile, ModelIntegrityError } from '../../src/face/model-loader.js';
 import { FacePipeline } from '../../src/face/pipeline.js';
-import { quietLogger, testConfig } from '../helpers/face-pipeline.js';
+import { LIVENESS_REPORT_ENV, quietLogger, testConfig } from '../helpers/face-pipeline.js';
 import { videoFromImage } from '../helpers/media.js';
 import { fixture } from '../helpers/paths.js';
 import { REFERENCE_PYTHON } from '../helpers/reference.js';
@@ -40,7 +40,7 @@ const arcfaceEnv = () => ({
 
 describe('model registry', () => {
   it('runs a 512-d ArcFace-style embedder configured by environment alone', async () => {
-    const config = testConfig(arcfaceEnv());
+    const config = testConfig({ ...arcfaceEnv(), ...LIVENESS_REPORT_ENV });
     const pipeline = await FacePipeline.load(config.face, quietLogger());
     const video = await videoFromImage(fixture('obama2.jpg'), path.join(dir, 'obama2.mp4'));
     const report = await pipeline.compare(fixture('obama.jpg'), video);

@@ -2,7 +2,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { FILE_KINDS, workflowIdFor, type FileKind } from '../../contract/face-similarity.js';
+import { FILE_KINDS, workflowIdFor, type FileKind, type LivenessPolicy } from '../../contract/face-similarity.js';
+import { effectiveLivenessPolicy, newChallenge } from '../../policy/liveness.js';
 import type { IdempotencyStore } from '../../db/idempotency-store.js';
 import type { SessionStore } from '../../db/session-store.js';
 import type { TenantStore } from '../../db/tenant-store.js';
@@ -15,6 +16,8 @@ import type { SessionWorkflowsPort } from '../ports.js';
 import { sessionView, sessionViewSchema } from '../views.js';
 
 export interface SessionRoutesDeps {
+  /** Service-wide liveness modes; each tenant's own modes override them. */
+  livenessDefaults: LivenessPolicy;
   sessions: SessionStore;
   tenants: TenantStore;
   idempotency: IdempotencyStore;
@@ -112,7 +115,11 @@ export const sessionRoutes: FastifyPluginAsyncZod<SessionRoutesDeps> = async (ap
     {
       schema: {
         summary: 'Create a KYC session',
-        description: 'Starts the session workflow; upload both files within the configured timeout (default one hour).',
+        description:
+          'Starts the session workflow; upload both files within the configured timeout (default one hour). ' +
+          'The session keeps the liveness policy in force now. Where the tenant enables the active challenge, ' +
+          '`challenge.steps` lists the head turns the selfie video must show, in order (`TURN_LEFT`: the user turns ' +
+          'to their own left).',
         security,
         headers: idempotencyHeaders,
         response: { 201: sessionViewSchema, ...errors(400, 401, 409, 422, 429, 503) },
@@ -124,7 +131,11 @@ export const sessionRoutes: FastifyPluginAsyncZod<SessionRoutesDeps> = async (ap
         if (await replay(requestHash)) return { requestHash, status: 201, body: null };
         const tenant = tenantOf(request);
         const id = randomUUID();
-        await deps.sessions.create(id, tenant.tenantId, workflowIdFor(id));
+        const policy = effectiveLivenessPolicy(deps.livenessDefaults, await deps.tenants.livenessModes(tenant.tenantId));
+        await deps.sessions.create(id, tenant.tenantId, workflowIdFor(id), {
+          policy,
+          challenge: policy.challenge === 'off' ? null : newChallenge(),
+        });
         try {
           await deps.workflows.start(id, { tenantId: tenant.tenantId, requestId: request.id });
         } catch (err) {
@@ -150,7 +161,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<SessionRoutesDeps> = async (ap
     async (request) => {
       const session = await deps.sessions.find(request.params.id, tenantOf(request).tenantId);
       if (!session) throw problems.sessionNotFound(request.params.id);
-      const comparison = session.resultKey ? await deps.sessions.findComparison(session.resultKey) : null;
+      const comparison = await deps.sessions.findDecidingComparison(session);
       return sessionView(session, comparison);
     },
   );

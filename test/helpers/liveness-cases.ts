@@ -1,0 +1,75 @@
+import path from 'node:path';
+import { FIXTURES_DIR, fixture } from './paths.js';
+import { filmedCardVideo, filteredVideo, frameAt, idCardImage, screenReplayVideo, tiltedPhotoVideo, videoFromImage } from './media.js';
+
+export const LIVENESS_DIR = path.resolve(FIXTURES_DIR, '..', 'liveness');
+export const genuineVideo = (name: string) => path.join(LIVENESS_DIR, 'genuine', name);
+export const attackVideo = (name: string) => path.join(LIVENESS_DIR, 'attack', name);
+
+export const GENUINE_VIDEOS = [
+  'liveportrait_d13.mp4',
+  'liveportrait_d3.mp4',
+  'tpsmm_driving.mp4',
+  'videoretalking_face1.mp4',
+  'videoretalking_face4.mp4',
+  'intel_head-pose-face-detection-female.mp4',
+  'silentface_demo_seg1_live.mp4',
+] as const;
+
+export const ATTACK_VIDEOS = [
+  'silentface_demo_seg2_phone_replay.mp4',
+  'silentface_demo_seg3_printed_photo.mp4',
+  'sadtalker_example_crop_photo_animation.mp4',
+] as const;
+
+export interface LivenessCase {
+  name: string;
+  genuine: boolean;
+  idImage: string;
+  video: string;
+}
+
+/**
+ * The "ID photo" of a genuine clip: a frame of the same clip at another moment than the sampled
+ * ones (no genuine video here comes with a real ID photo of its person), enlarged as a scan would be.
+ */
+export async function idFrameOf(video: string, durationMs: number, dir: string): Promise<string> {
+  return frameAt(video, Math.max(0, (durationMs * 0.7) / 1000 + 0.27), path.join(dir, `${path.basename(video)}.id.png`), 720);
+}
+
+/** Every genuine fixture and every attack: the shared clips and those made here from the face photos. */
+export async function livenessCases(dir: string, durationOf: (video: string) => Promise<number>): Promise<LivenessCase[]> {
+  const out = (name: string) => path.join(dir, name);
+  const cases: LivenessCase[] = [];
+  for (const name of GENUINE_VIDEOS) {
+    const video = genuineVideo(name);
+    cases.push({ name, genuine: true, video, idImage: await idFrameOf(video, await durationOf(video), dir) });
+  }
+  const hamilton = fixture('short_hamilton_clip.mp4');
+  cases.push({ name: 'short_hamilton_clip.mp4 (vs photo)', genuine: true, video: hamilton, idImage: fixture('lin-manuel-miranda.png') });
+  const d3 = genuineVideo('liveportrait_d3.mp4');
+  cases.push({
+    name: 'liveportrait_d3 upside down',
+    genuine: true,
+    video: await filteredVideo(d3, 'hflip,vflip', out('d3-upside-down.mp4')),
+    idImage: await idFrameOf(d3, await durationOf(d3), dir),
+  });
+  for (const name of ATTACK_VIDEOS) {
+    const video = attackVideo(name);
+    cases.push({ name, genuine: false, video, idImage: await idFrameOf(video, await durationOf(video), dir) });
+  }
+  cases.push(
+    { name: 'still photo (obama2 vs obama)', genuine: false, idImage: fixture('obama.jpg'), video: await videoFromImage(fixture('obama2.jpg'), out('still-obama2.mp4'), { seconds: 3 }) },
+    { name: 'still photo (biden2 vs biden)', genuine: false, idImage: fixture('biden.jpg'), video: await videoFromImage(fixture('biden2.jpg'), out('still-biden2.mp4'), { seconds: 3 }) },
+    { name: 'ID photo looped (obama)', genuine: false, idImage: fixture('obama.jpg'), video: await videoFromImage(fixture('obama.jpg'), out('loop-obama.mp4'), { seconds: 3 }) },
+    { name: 'tilted print (obama2 vs obama)', genuine: false, idImage: fixture('obama.jpg'), video: await tiltedPhotoVideo(fixture('obama2.jpg'), out('tilt-obama2.mp4')) },
+    { name: 'tilted print (biden2 vs biden)', genuine: false, idImage: fixture('biden.jpg'), video: await tiltedPhotoVideo(fixture('biden2.jpg'), out('tilt-biden2.mp4')) },
+    { name: 'screen replay (obama vs obama2)', genuine: false, idImage: fixture('obama2.jpg'), video: await screenReplayVideo(fixture('obama.jpg'), out('screen-obama.mp4')) },
+    { name: 'screen replay (biden2 vs biden)', genuine: false, idImage: fixture('biden.jpg'), video: await screenReplayVideo(fixture('biden2.jpg'), out('screen-biden2.mp4')) },
+  );
+  for (const [who, photo] of [['obama', 'obama.jpg'], ['biden2', 'biden2.jpg']] as const) {
+    const card = await idCardImage(fixture(photo), out(`card-${who}.png`));
+    cases.push({ name: `ID card filmed (${who})`, genuine: false, idImage: card, video: await filmedCardVideo(card, out(`card-${who}.mp4`)) });
+  }
+  return cases;
+}

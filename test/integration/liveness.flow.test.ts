@@ -1,0 +1,131 @@
+// Liveness end to end, as a mobile app drives it: HTTP uploads -> workflow -> GPU activity on
+// the real models -> REJECTED with a LIVENESS_* reason or COMPLETED, on a real Temporal server and
+// database, with the tenant's modes taken from its policy.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { probeVideo } from '../../src/face/video-frames.js';
+import { createSession, getSession, upload } from '../helpers/api-client.js';
+import { genuineVideo, idFrameOf } from '../helpers/liveness-cases.js';
+import { filmedCardVideo, idCardImage, tiltedPhotoVideo, turnBothWaysVideo, videoFromImage } from '../helpers/media.js';
+import { fixture } from '../helpers/paths.js';
+import { startTestStack, type TestStack } from '../helpers/stack.js';
+
+let media: string;
+const file = (name: string) => path.join(media, name);
+const durationOf = (video: string) => probeVideo(video, 30_000).then((p) => p.durationMs);
+
+beforeAll(async () => {
+  media = await mkdtemp(path.join(tmpdir(), 'kyc-liveness-e2e-'));
+});
+afterAll(async () => rm(media, { recursive: true, force: true }));
+
+async function run(stack: TestStack, idImage: string, video: string) {
+  const session = await createSession(stack);
+  for (const [kind, f] of [['ID_IMAGE', idImage], ['SELFIE_VIDEO', video]] as const) {
+    const res = await upload(stack, session.id, kind, f);
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+  }
+  const outcome = await stack.outcome(session.id);
+  return { session, outcome, view: (await getSession(stack, session.id)).body };
+}
+
+describe('the service defaults (no tenant policy): attacks are REJECTED with their reason', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    stack = await startTestStack({ liveness: {} });
+  });
+  afterAll(async () => stack?.stop());
+
+  it('a genuine selfie matches and its liveness block explains the verdict', async () => {
+    const video = genuineVideo('videoretalking_face4.mp4');
+    const { outcome, view } = await run(stack, await idFrameOf(video, await durationOf(video), media), video);
+    expect(outcome).toMatchObject({ status: 'COMPLETED', result: { match: true, liveness: { verdict: 'PASS' } } });
+    expect(view.liveness?.checks.map((c) => [c.check, c.mode])).toEqual([
+      ['motion', 'enforce'],
+      ['parallax', 'report'],
+      ['antiSpoof', 'enforce'],
+      ['documentReplay', 'enforce'],
+      ['challenge', 'off'],
+    ]);
+    const antiSpoof = view.liveness!.checks.find((c) => c.check === 'antiSpoof')!;
+    expect(antiSpoof.model).toMatch(/^minifasnet-v2-2\.7@4433e871ef03\+minifasnet-v1se-4\.0@a8e67ffbaf39$/);
+    expect(antiSpoof.framesUsed.length).toBeGreaterThan(0);
+    expect(antiSpoof.score!).toBeGreaterThanOrEqual(antiSpoof.threshold);
+  });
+
+  it.each([
+    ['a still photo looped into a video', 'LIVENESS_NO_MOTION', () => videoFromImage(fixture('obama2.jpg'), file('still.mp4'), { seconds: 3 }), fixture('obama.jpg')],
+    ['the ID photo itself looped into a video', 'LIVENESS_DOCUMENT_REPLAY', () => videoFromImage(fixture('obama.jpg'), file('loop.mp4'), { seconds: 3 }), fixture('obama.jpg')],
+    ['a printed photo tilted in front of the camera', 'LIVENESS_PRESENTATION_ATTACK', () => tiltedPhotoVideo(fixture('obama2.jpg'), file('tilt.mp4')), fixture('obama.jpg')],
+  ] as const)('%s: %s', async (_label, reason, makeVideo, idImage) => {
+    const { outcome, view } = await run(stack, idImage, await makeVideo());
+    expect(outcome).toMatchObject({ status: 'REJECTED', reason });
+    expect(view).toMatchObject({ status: 'REJECTED', rejectionReason: reason, result: null, liveness: { verdict: 'FAIL' } });
+  });
+
+  it('the ID card filmed close up: rejected, never a strong match', async () => {
+    const card = await idCardImage(fixture('biden2.jpg'), file('card.png'));
+    const { outcome, view } = await run(stack, card, await filmedCardVideo(card, file('card.mp4')));
+    expect(outcome.status).toBe('REJECTED');
+    expect(view.rejectionReason).toMatch(/^LIVENESS_(DOCUMENT_REPLAY|PRESENTATION_ATTACK)$/);
+    expect(view.liveness?.checks.filter((c) => c.verdict === 'FAIL').map((c) => c.check)).toEqual(expect.arrayContaining(['antiSpoof']));
+  });
+});
+
+describe('per-tenant modes', () => {
+  it('report: the failing checks are returned and the session completes', async () => {
+    const stack = await startTestStack({ liveness: { motion: 'report', documentReplay: 'report' } });
+    try {
+      const { outcome, view } = await run(stack, fixture('obama.jpg'), await videoFromImage(fixture('obama.jpg'), file('report.mp4'), { seconds: 3 }));
+      expect(outcome).toMatchObject({ status: 'COMPLETED', result: { match: true, liveness: { verdict: 'PASS' } } });
+      const motion = view.liveness!.checks.find((c) => c.check === 'motion')!;
+      expect(motion).toMatchObject({ mode: 'report', verdict: 'FAIL' });
+      expect(motion.score!).toBeLessThan(motion.threshold);
+    } finally {
+      await stack.stop();
+    }
+  });
+
+  it('off: the check is skipped and cannot reject', async () => {
+    const stack = await startTestStack({ liveness: { motion: 'off' } });
+    try {
+      const { outcome, view } = await run(stack, fixture('obama.jpg'), await videoFromImage(fixture('obama2.jpg'), file('off.mp4'), { seconds: 3 }));
+      expect(outcome).toMatchObject({ status: 'COMPLETED', result: { match: true } });
+      expect(view.liveness!.checks.find((c) => c.check === 'motion')).toMatchObject({ mode: 'off', verdict: 'SKIPPED' });
+    } finally {
+      await stack.stop();
+    }
+  });
+});
+
+describe('active challenge (opt-in per tenant)', () => {
+  let stack: TestStack;
+  let id: string;
+  const source = genuineVideo('liveportrait_d3.mp4');
+  beforeAll(async () => {
+    stack = await startTestStack({ liveness: { challenge: 'enforce' } });
+    id = await idFrameOf(source, await durationOf(source), media);
+  });
+  afterAll(async () => stack?.stop());
+
+  it('POST /v1/sessions returns the turns to perform; the video showing them in order passes', async () => {
+    const session = await createSession(stack);
+    expect(session.challenge?.steps.slice().sort()).toEqual(['TURN_LEFT', 'TURN_RIGHT']);
+    // d3 turns to the subject's left at 8-9 s; its mirror image turns right.
+    const video = await turnBothWaysVideo(source, 7.5, 2.2, file('turns.mp4'), session.challenge!.steps[0] === 'TURN_RIGHT');
+    for (const [kind, f] of [['ID_IMAGE', id], ['SELFIE_VIDEO', video]] as const) expect((await upload(stack, session.id, kind, f)).status).toBe(201);
+    const outcome = await stack.outcome(session.id);
+    expect(outcome, JSON.stringify(outcome)).toMatchObject({ status: 'COMPLETED', result: { match: true } });
+    const view = (await getSession(stack, session.id)).body;
+    expect(view.liveness!.checks.find((c) => c.check === 'challenge')).toMatchObject({ mode: 'enforce', verdict: 'PASS', score: 1 });
+  });
+
+  it('the same turns in the other order fail with LIVENESS_CHALLENGE_FAILED', async () => {
+    const session = await createSession(stack);
+    const wrong = await turnBothWaysVideo(source, 7.5, 2.2, file('wrong.mp4'), session.challenge!.steps[0] !== 'TURN_RIGHT');
+    for (const [kind, f] of [['ID_IMAGE', id], ['SELFIE_VIDEO', wrong]] as const) expect((await upload(stack, session.id, kind, f)).status).toBe(201);
+    expect(await stack.outcome(session.id)).toMatchObject({ status: 'REJECTED', reason: 'LIVENESS_CHALLENGE_FAILED' });
+  });
+});

@@ -1,0 +1,102 @@
+// Liveness on the real models, the real ffmpeg and the real genuine and attack clips, under the
+// service's default policy: every genuine capture passes and matches its person, attacks fail.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LivenessPolicy } from '../../src/contract/face-similarity.js';
+import { MediaRejectedError } from '../../src/face/errors.js';
+import { decodeImage } from '../../src/face/image-decoder.js';
+import type { FacePipeline } from '../../src/face/pipeline.js';
+import { probeVideo } from '../../src/face/video-frames.js';
+import { sharedPipeline, testConfig } from '../helpers/face-pipeline.js';
+import { ATTACK_VIDEOS, GENUINE_VIDEOS, LIVENESS_DIR, attackVideo, genuineVideo, idFrameOf } from '../helpers/liveness-cases.js';
+import { filteredVideo } from '../helpers/media.js';
+import { fixture } from '../helpers/paths.js';
+
+let pipeline: FacePipeline;
+let dir: string;
+/** What a regulated fintech gets without configuring anything. */
+const DEFAULTS: LivenessPolicy = testConfig().face.liveness.defaultPolicy;
+const durationOf = (video: string) => probeVideo(video, 30_000).then((p) => p.durationMs);
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'kyc-liveness-'));
+  pipeline = await sharedPipeline();
+});
+afterAll(async () => rm(dir, { recursive: true, force: true }));
+
+async function outcome(idImage: string, video: string) {
+  try {
+    return { report: await pipeline.compare(idImage, video, { liveness: { policy: DEFAULTS } }) };
+  } catch (err) {
+    if (err instanceof MediaRejectedError) return { rejected: err };
+    throw err;
+  }
+}
+
+describe('genuine captures', () => {
+  // Two clips are too small for the quality gates (a 150x322 GIF, a 60-px face at 270p): they
+  // get a retake reason from the gates, never a liveness rejection.
+  const gatedOut = new Set(['silentface_demo_seg1_live.mp4', 'intel_head-pose-face-detection-female.mp4']);
+
+  it.each(GENUINE_VIDEOS.filter((v) => !gatedOut.has(v)))('%s passes liveness and matches its own ID frame', async (name) => {
+    const video = genuineVideo(name);
+    const { report, rejected } = await outcome(await idFrameOf(video, await durationOf(video), dir), video);
+    expect(rejected?.message, JSON.stringify(rejected?.liveness)).toBeUndefined();
+    expect(report!.liveness).toMatchObject({ verdict: 'PASS', failedCheck: null });
+    expect(report!.match).toBe(true);
+  });
+
+  it.each([...gatedOut])('%s is never rejected by liveness', async (name) => {
+    const video = genuineVideo(name);
+    const { rejected } = await outcome(await idFrameOf(video, await durationOf(video), dir), video);
+    if (rejected) expect(rejected.reason).not.toMatch(/^LIVENESS_/);
+  });
+
+  it('the Hamilton stage clip passes liveness against the separate photo', async () => {
+    const { report } = await outcome(fixture('lin-manuel-miranda.png'), fixture('short_hamilton_clip.mp4'));
+    expect(report).toMatchObject({ match: true, liveness: { verdict: 'PASS' } });
+  });
+
+  it('a selfie filmed upside down (no rotation tag) still matches, turned upright', async () => {
+    const source = genuineVideo('liveportrait_d3.mp4');
+    const id = await idFrameOf(source, await durationOf(source), dir);
+    const flipped = await filteredVideo(source, 'hflip,vflip', path.join(dir, 'upside-down.mp4'));
+    const { report } = await outcome(id, flipped);
+    expect(report).toMatchObject({ match: true, videoRotation: 180, liveness: { verdict: 'PASS' } });
+  });
+});
+
+const ANIMATION = 'sadtalker_example_crop_photo_animation.mp4';
+
+describe('attack clips', () => {
+  it.each(ATTACK_VIDEOS.filter((v) => v !== ANIMATION))('%s is rejected', async (name) => {
+    const video = attackVideo(name);
+    const { report, rejected } = await outcome(await idFrameOf(video, await durationOf(video), dir), video);
+    expect(report, 'an attack must be rejected').toBeUndefined();
+    if (name === 'silentface_demo_seg2_phone_replay.mp4') expect(rejected!.reason).toBe('LIVENESS_PRESENTATION_ATTACK');
+  });
+
+  it('KNOWN GAP: the generated talking-head animation still passes every check', async () => {
+    // Live-looking motion, parallax and texture: no check here separates it yet (README,
+    // "Liveness"). Pinned so that the day a check catches it, this test says so.
+    const video = attackVideo(ANIMATION);
+    const { report } = await outcome(await idFrameOf(video, await durationOf(video), dir), video);
+    expect(report?.liveness?.verdict).toBe('PASS');
+  });
+});
+
+describe('MiniFASNet reference check (shared/models/README.md)', () => {
+  it.each([
+    ['image_T1.jpg', 'real', 1.0],
+    ['image_F1.jpg', 'spoof', 0.229],
+    ['image_F2.jpg', 'spoof', 0.003],
+  ] as const)('%s scores as %s, within 0.05 of OpenCV + onnxruntime for Python', async (name, label, reference) => {
+    const image = await decodeImage(path.join(LIVENESS_DIR, name));
+    const analysis = await pipeline.analyze(image);
+    const real = await pipeline.realProbability(image, analysis.largest!.box);
+    expect(Math.abs(real - reference)).toBeLessThan(0.05);
+    expect(real >= 0.5 ? 'real' : 'spoof').toBe(label);
+  });
+});

@@ -1,0 +1,142 @@
+import { describe, expect, it } from 'vitest';
+import { LIVENESS_REPORT_ONLY, type LivenessPolicy } from '../../src/contract/face-similarity.js';
+import { antiSpoofCheck, challengeCheck, documentReplayCheck, motionCheck, parallaxCheck } from '../../src/face/liveness/checks.js';
+import { decideLiveness } from '../../src/face/liveness/decision.js';
+import { THUMB_SIDE, type FrameEvidence } from '../../src/face/liveness/evidence.js';
+import { applyHomography, homographyFrom4 } from '../../src/face/liveness/homography.js';
+import { yawProxy } from '../../src/face/liveness/pose.js';
+import { LIVENESS_THRESHOLDS as T } from '../../src/face/liveness/thresholds.js';
+import type { Point } from '../../src/face/types.js';
+
+/** A face model in 3-D (eye distance 1): eyes and mouth corners in one plane, the nose tip 0.6 in front. */
+const HEAD: [number, number, number][] = [[-0.5, -0.4, 0], [0.5, -0.4, 0], [0, 0, -0.6], [-0.4, 0.5, 0], [0.4, 0.5, 0]];
+/** The same five points printed on paper: the nose flat in the plane. */
+const PRINT: [number, number, number][] = HEAD.map(([x, y]) => [x, y, 0]);
+
+/** Perspective view of `points` turned by `yawDeg` about the vertical axis, 80 px per unit, camera 6 units away. */
+function view(points: [number, number, number][], yawDeg: number): Point[] {
+  const a = (yawDeg * Math.PI) / 180;
+  return points.map(([x, y, z]) => {
+    const xr = x * Math.cos(a) + z * Math.sin(a);
+    const zr = -x * Math.sin(a) + z * Math.cos(a) + 6;
+    return [320 + (80 * 6 * xr) / zr, 240 + (80 * 6 * y) / zr] as const;
+  });
+}
+
+const thumb = (value: (i: number) => number) => Float32Array.from({ length: THUMB_SIDE * THUMB_SIDE }, (_, i) => value(i));
+function frames(landmarks: Point[][], faceChange: (t: number, i: number) => number, similarity = 0.7): FrameEvidence[] {
+  return landmarks.map((lm, t) => ({
+    timestampMs: t * 500,
+    frameThumb: thumb((i) => (i + t * 7) % 255),
+    face: { landmarks: lm, alignedThumb: thumb((i) => faceChange(t, i)), similarity },
+  }));
+}
+
+describe('homography', () => {
+  it('maps four points exactly and a fifth on the same plane correctly', () => {
+    const src: Point[] = [[0, 0], [10, 0], [0, 10], [10, 10]];
+    const dst: Point[] = [[1, 2], [12, 1], [2, 13], [14, 15]];
+    const h = homographyFrom4(src, dst)!;
+    for (let i = 0; i < 4; i++) {
+      const [x, y] = applyHomography(h, src[i]!);
+      expect(x).toBeCloseTo(dst[i]![0], 9);
+      expect(y).toBeCloseTo(dst[i]![1], 9);
+    }
+    expect(homographyFrom4([[0, 0], [1, 1], [2, 2], [3, 3]], dst)).toBeUndefined();
+  });
+});
+
+describe('planarity', () => {
+  const yaws = [-25, -15, -5, 5, 15, 25];
+  it('passes a real head turning: the nose leaves the plane of the eyes and mouth', () => {
+    const outcome = parallaxCheck(frames(yaws.map((y) => view(HEAD, y)), (t, i) => (i * t) % 50), T);
+    expect(outcome.verdict).toBe('PASS');
+    expect(outcome.score!).toBeGreaterThan(0.2);
+  });
+  it('fails a flat print turned the same way: one homography explains every landmark', () => {
+    const outcome = parallaxCheck(frames(yaws.map((y) => view(PRINT, y)), () => 0), T);
+    expect(outcome.verdict).toBe('FAIL');
+    expect(outcome.score!).toBeLessThan(0.01);
+  });
+  it('is inconclusive, not failing, when nothing turned', () => {
+    expect(parallaxCheck(frames([0, 0, 0, 0].map(() => view(HEAD, 0)), () => 0), T).verdict).toBe('INCONCLUSIVE');
+  });
+});
+
+describe('motion', () => {
+  const still = Array.from({ length: 6 }, () => view(HEAD, 0));
+  it('fails a frozen face (a looped still) and passes a changing one', () => {
+    expect(motionCheck(frames(still, () => 128), T)).toMatchObject({ verdict: 'FAIL', score: 0 });
+    expect(motionCheck(frames(still, (t, i) => 100 + ((t * 31 + i) % 40)), T).verdict).toBe('PASS');
+  });
+  it('fails when almost no frame shows a face', () => {
+    expect(motionCheck(frames(still.slice(0, 1), () => 0), T).verdict).toBe('FAIL');
+  });
+});
+
+describe('document replay', () => {
+  const lm = Array.from({ length: 10 }, () => view(HEAD, 0));
+  it('fails when (nearly) every frame is the ID portrait itself', () => {
+    expect(documentReplayCheck(frames(lm, () => 0, 0.99), T).verdict).toBe('FAIL');
+  });
+  it('passes a genuine same-person selfie, even with a lucky frame or two near the ID', () => {
+    const evidence = frames(lm, () => 0, 0.7);
+    evidence[3]!.face!.similarity = 0.97;
+    evidence[7]!.face!.similarity = 0.96;
+    expect(documentReplayCheck(evidence, T).verdict).toBe('PASS');
+  });
+});
+
+describe('active challenge', () => {
+  const left = view(HEAD, -30); // subject's left: the nose points to the image's right
+  const right = view(HEAD, 30);
+  const front = view(HEAD, 0);
+  it('reads the turn direction from the landmarks', () => {
+    expect(yawProxy(left)).toBeGreaterThan(T.challengeMinYaw);
+    expect(yawProxy(right)).toBeLessThan(-T.challengeMinYaw);
+    expect(Math.abs(yawProxy(front))).toBeLessThan(0.01);
+  });
+  it('passes the requested turns in order and fails them out of order or missing', () => {
+    const seq = frames([front, left, front, right, front], () => 0);
+    expect(challengeCheck(seq, ['TURN_LEFT', 'TURN_RIGHT'], T)).toMatchObject({ verdict: 'PASS', score: 1, framesUsed: [500, 1500] });
+    expect(challengeCheck(seq, ['TURN_RIGHT', 'TURN_LEFT'], T)).toMatchObject({ verdict: 'FAIL', score: 0.5 });
+    expect(challengeCheck(frames([front, front, left], () => 0), ['TURN_LEFT', 'TURN_RIGHT'], T).verdict).toBe('FAIL');
+  });
+});
+
+describe('anti-spoofing vote', () => {
+  it('takes the median over frames, so one odd frame decides nothing', () => {
+    const scores = [0.99, 0.98, 0.1, 0.97, 0.99].map((real, i) => ({ timestampMs: i * 500, real }));
+    expect(antiSpoofCheck(scores, T)).toMatchObject({ verdict: 'PASS', score: 0.98 });
+    expect(antiSpoofCheck(scores.map((s) => ({ ...s, real: 1 - s.real })), T).verdict).toBe('FAIL');
+  });
+});
+
+describe('liveness decision per tenant mode', () => {
+  const failing = {
+    motion: motionCheck(frames(Array.from({ length: 5 }, () => view(HEAD, 0)), () => 0), T),
+    documentReplay: documentReplayCheck(frames(Array.from({ length: 5 }, () => view(HEAD, 0)), () => 0, 0.99), T),
+  };
+  const enforce: LivenessPolicy = { motion: 'enforce', parallax: 'enforce', antiSpoof: 'enforce', documentReplay: 'enforce', challenge: 'off' };
+
+  it('enforce: rejects with the most specific failed check', () => {
+    const { report, rejection } = decideLiveness(failing, enforce);
+    expect(rejection).toBe('LIVENESS_DOCUMENT_REPLAY');
+    expect(report).toMatchObject({ verdict: 'FAIL', failedCheck: 'documentReplay' });
+  });
+  it('report: the same failures are returned, never rejecting', () => {
+    const { report, rejection } = decideLiveness(failing, LIVENESS_REPORT_ONLY);
+    expect(rejection).toBeUndefined();
+    expect(report.verdict).toBe('PASS');
+    expect(report.checks.find((c) => c.check === 'motion')).toMatchObject({ mode: 'report', verdict: 'FAIL' });
+  });
+  it('off: the check is skipped and cannot reject', () => {
+    const { report, rejection } = decideLiveness(failing, { ...enforce, documentReplay: 'off' });
+    expect(rejection).toBe('LIVENESS_NO_MOTION');
+    expect(report.checks.find((c) => c.check === 'documentReplay')).toMatchObject({ mode: 'off', verdict: 'SKIPPED', score: null });
+  });
+  it('an inconclusive check never rejects, even enforced', () => {
+    const inconclusive = { parallax: parallaxCheck(frames([view(HEAD, 0), view(HEAD, 0)], () => 0), T) };
+    expect(decideLiveness(inconclusive, enforce).rejection).toBeUndefined();
+  });
+});
