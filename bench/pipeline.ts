@@ -60,8 +60,8 @@ async function main(): Promise<void> {
 
     const row = (label: string, t: Stages, wallMs: number, faces: number) =>
       `${label.padEnd(8)} ${(sessions.length / (wallMs / 1000)).toFixed(2).padStart(7)} ${(faces / (wallMs / 1000)).toFixed(1).padStart(8)}` +
-      [t.decode, t.detect, t.align, t.embed, t.liveness, wallMs].map((v) => v.toFixed(0).padStart(8)).join('');
-    console.log(`${'pipeline'.padEnd(8)} ${'sess/s'.padStart(7)} ${'faces/s'.padStart(8)}${['decode', 'detect', 'align', 'embed', 'liveness', 'total'].map((h) => h.padStart(8)).join('')}  (ms per pass over all sessions)`);
+      [t.decode, t.detect, t.align, t.embed, t.liveness, wallMs].map((v) => v.toFixed(0).padStart(9)).join('');
+    console.log(`${'pipeline'.padEnd(8)} ${'sess/s'.padStart(7)} ${'faces/s'.padStart(8)}${['decode', 'detect', 'align', 'embed', 'liveness', 'total'].map((h) => h.padStart(9)).join('')}  (ms per pass over all sessions)`);
     console.log(row('ours', ours, ourWallMs, ourFaces));
     console.log(row('opencv', ref, refWallMs, refFaces));
     console.log('ours: decode = ID image decode + time waiting for ffmpeg\'s next frame (ffmpeg decodes while we infer); total is wall time.');

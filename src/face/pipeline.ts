@@ -228,7 +228,6 @@ export class FacePipeline implements FaceComparer {
       });
       evidence.push({
         timestampMs: frame.timestampMs,
-        frameThumb: greyThumb(image.data, image.width, image.height),
         ...(face && analysis.aligned
           ? { face: { landmarks: face.landmarks, alignedThumb: greyThumb(analysis.aligned.data, analysis.aligned.width, analysis.aligned.height), similarity } }
           : {}),

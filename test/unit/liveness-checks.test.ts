@@ -27,7 +27,6 @@ const thumb = (value: (i: number) => number) => Float32Array.from({ length: THUM
 function frames(landmarks: Point[][], faceChange: (t: number, i: number) => number, similarity = 0.7): FrameEvidence[] {
   return landmarks.map((lm, t) => ({
     timestampMs: t * 500,
-    frameThumb: thumb((i) => (i + t * 7) % 255),
     face: { landmarks: lm, alignedThumb: thumb((i) => faceChange(t, i)), similarity },
   }));
 }

@@ -6,8 +6,6 @@ export const THUMB_SIDE = 32;
 
 export interface FrameEvidence {
   timestampMs: number;
-  /** The whole frame, grey, resampled to THUMB_SIDE², 0..255. */
-  frameThumb: Float32Array;
   face?: {
     landmarks: readonly Point[];
     /** The aligned face, grey, THUMB_SIDE², 0..255: motion left after removing the similarity motion. */
