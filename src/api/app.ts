@@ -25,13 +25,20 @@ export interface AppDeps extends SessionRoutesDeps {
   readiness: () => Promise<Record<string, boolean>>;
 }
 
+/** Letters, digits and `._:-`, at most 64: enough for a UUID or a trace id, nothing to inject. */
+const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
 /** The Fastify app without `listen`: the server entry owns the process, tests use `inject` or port 0. */
 export async function buildApp(deps: AppDeps) {
   const app = Fastify({
     loggerInstance: deps.logger,
-    // A client's X-Request-Id is kept (and echoed) so one upload can be followed end to end.
-    requestIdHeader: 'x-request-id',
-    genReqId: () => randomUUID(),
+    // A client's X-Request-Id is kept (and echoed) so one upload can be followed end to end, but
+    // only a short, plain one: it lands in logs, workflow memos and signals.
+    requestIdHeader: false,
+    genReqId: (request) => {
+      const id = request.headers['x-request-id'];
+      return typeof id === 'string' && CLIENT_REQUEST_ID.test(id) ? id : randomUUID();
+    },
   }).withTypeProvider<ZodTypeProvider>();
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);

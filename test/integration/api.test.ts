@@ -1,7 +1,7 @@
 // The mobile-facing API on the real stack: every bad input gets its problem+json answer and leaves
 // nothing behind (no file row, no blob, no signal); tenants are isolated; retries are harmless.
 import { readdirSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -242,6 +242,8 @@ describe('retries are harmless', () => {
     await expectProblem(await upload(stack, session.id, 'ID_IMAGE', fixture('biden.jpg'), { 'idempotency-key': key }), 422, 'idempotency-key-reused');
     const files = await stack.db.uploadedFile.findMany({ where: { sessionId: session.id } });
     expect(files.map((f) => f.sha256)).toEqual([first.body.sha256]);
+    // The refused file was stored while it streamed in; the 422 removed it again.
+    expect(await readdir(path.join(stack.blobDir, 'sessions', session.id, 'ID_IMAGE'))).toEqual([first.body.sha256]);
   });
 
   it('takes the same bytes twice as one file and one signal', async () => {
@@ -282,6 +284,17 @@ describe('operations', () => {
     const { id } = (await res.json()) as { id: string };
     const described = await stack.workflows.client.workflow.getHandle(workflowIdFor(id)).describe();
     expect(described.memo).toMatchObject({ requestId: 'trace-me-123', tenantId: stack.tenantId });
+  });
+
+  it('replaces a client request id that is long or not plain, so nothing odd reaches logs and memos', async () => {
+    for (const sent of ['x'.repeat(65), 'id"}{"admin":true', 'a b', '../../etc']) {
+      const res = await fetch(`${stack.baseUrl}/healthz`, { headers: { 'x-request-id': sent } });
+      const echoed = res.headers.get('x-request-id');
+      expect(echoed).not.toBe(sent);
+      expect(echoed).toMatch(/^[0-9a-f-]{36}$/);
+    }
+    const plain = await fetch(`${stack.baseUrl}/healthz`, { headers: { 'x-request-id': 'app-7.trace:01_X' } });
+    expect(plain.headers.get('x-request-id')).toBe('app-7.trace:01_X');
   });
 
   it('documents every route, the auth scheme and the error codes in /openapi.json', async () => {

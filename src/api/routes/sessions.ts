@@ -230,37 +230,42 @@ export const sessionRoutes: FastifyPluginAsyncZod<SessionRoutesDeps> = async (ap
           throw err;
         }
         if (!stored || !kind || !mediaType) throw problems.missingFile();
+        const blob = stored;
+        const fileKind = kind;
+        const type = mediaType;
+        // From here every refusal (a key reused for other bytes, a closed session, a failed
+        // signal) removes the blob this request wrote, unless a file row already owns those bytes.
+        try {
+          const requestHash = sha256(`POST /v1/sessions/${sessionId}/files ${fileKind} ${blob.sha256}`);
+          if (await replay(requestHash)) return { requestHash, status: 0, body: null };
+          if (session.status !== 'AWAITING_FILES') throw problems.sessionClosed(session.status);
 
-        const requestHash = sha256(`POST /v1/sessions/${sessionId}/files ${kind} ${stored.sha256}`);
-        if (await replay(requestHash)) return { requestHash, status: 0, body: null };
-        if (session.status !== 'AWAITING_FILES') {
-          await deleteUnreferenced(stored.key);
-          throw problems.sessionClosed(session.status);
-        }
-
-        const { ref, created } = await deps.sessions.addFile({
-          id: randomUUID(),
-          sessionId,
-          kind,
-          storageKey: stored.key,
-          sha256: stored.sha256,
-          sizeBytes: stored.bytes,
-          mediaType,
-        });
-        // A file row exists only once its signal was delivered, so a duplicate needs no second signal.
-        if (created) {
-          try {
-            await deps.workflows.fileUploaded(sessionId, { ...ref, requestId: request.id });
-          } catch (err) {
-            // Leave nothing the workflow never heard of; the client's retry redoes it all.
-            await deps.sessions.deleteFile(ref.fileId);
-            await deleteUnreferenced(stored.key);
-            request.log.error({ err, sessionId }, 'upload signal failed');
-            throw problems.unavailable('the workflow service');
+          const { ref, created } = await deps.sessions.addFile({
+            id: randomUUID(),
+            sessionId,
+            kind: fileKind,
+            storageKey: blob.key,
+            sha256: blob.sha256,
+            sizeBytes: blob.bytes,
+            mediaType: type,
+          });
+          // A file row exists only once its signal was delivered, so a duplicate needs no second signal.
+          if (created) {
+            try {
+              await deps.workflows.fileUploaded(sessionId, { ...ref, requestId: request.id });
+            } catch (err) {
+              // Leave nothing the workflow never heard of; the client's retry redoes it all.
+              await deps.sessions.deleteFile(ref.fileId);
+              request.log.error({ err, sessionId }, 'upload signal failed');
+              throw problems.unavailable('the workflow service');
+            }
           }
+          const body = { fileId: ref.fileId, kind: ref.kind, sha256: ref.sha256, bytes: ref.bytes, mediaType: ref.mediaType, duplicate: !created };
+          return { requestHash, status: created ? 201 : 200, body };
+        } catch (err) {
+          await deleteUnreferenced(blob.key);
+          throw err;
         }
-        const body = { fileId: ref.fileId, kind: ref.kind, sha256: ref.sha256, bytes: ref.bytes, mediaType: ref.mediaType, duplicate: !created };
-        return { requestHash, status: created ? 201 : 200, body };
       }),
   );
 
