@@ -1,3 +1,4 @@
+import sharp from 'sharp';
 import type { FileKind } from '../contract/face-similarity.js';
 import { MediaRejectedError } from '../face/errors.js';
 import { probeVideo } from '../face/video-frames.js';
@@ -13,8 +14,15 @@ export async function verifyMedia(
   kind: FileKind,
   mediaType: string,
   file: string,
-  limits: { maxVideoDurationMs: number; probeTimeoutMs: number },
+  limits: { maxVideoDurationMs: number; probeTimeoutMs: number; maxImagePixels: number },
 ): Promise<void> {
+  if (kind === 'ID_IMAGE') {
+    // Dimensions from the header alone (no decode): a tiny file can declare billions of pixels.
+    const { width = 0, height = 0 } = await sharp(file).metadata().catch(() => ({ width: 0, height: 0 }));
+    if (width * height > limits.maxImagePixels) {
+      throw new Problem(400, 'image-too-large', 'The image has too many pixels', `${width}x${height}; the limit is ${limits.maxImagePixels} pixels`);
+    }
+  }
   let durationMs: number | undefined;
   if (mediaType === 'video/webm') {
     try {

@@ -46,12 +46,20 @@ function tail(handle: FileHandle, size: number, length: number): Promise<Buffer>
   return read(handle, Math.max(0, size - length), Math.min(size, length));
 }
 
+/**
+ * Top-level boxes a real MP4, MOV or HEIC file has a handful of (ftyp, moov, mdat, free, meta, a
+ * few moof/mdat pairs when fragmented). A file made of millions of tiny boxes would cost the API
+ * one read per box: past this many it is refused.
+ */
+export const MAX_TOP_LEVEL_BOXES = 4096;
+
 /** Walks the top-level boxes; they must end exactly at the end of the file and include `required`. */
 async function checkBoxes(handle: FileHandle, size: number, required: string): Promise<StructureVerdict> {
   let position = 0;
   let found = false;
   let durationMs: number | undefined;
-  while (position < size) {
+  for (let boxes = 0; position < size; boxes++) {
+    if (boxes >= MAX_TOP_LEVEL_BOXES) return { ok: false, reason: `more than ${MAX_TOP_LEVEL_BOXES} top-level boxes` };
     const header = await read(handle, position, 16);
     if (header.length < 8) return { ok: false, reason: `box header cut at byte ${position}` };
     let boxSize = header.readUInt32BE(0);
@@ -79,7 +87,7 @@ async function checkBoxes(handle: FileHandle, size: number, required: string): P
 /** Duration from the movie header (mvhd) inside moov, in milliseconds. */
 async function movieDuration(handle: FileHandle, start: number, length: number): Promise<number | undefined> {
   let position = start;
-  while (position + 8 <= start + length) {
+  for (let boxes = 0; position + 8 <= start + length && boxes < MAX_TOP_LEVEL_BOXES; boxes++) {
     const header = await read(handle, position, 8);
     const boxSize = header.readUInt32BE(0);
     if (header.toString('latin1', 4, 8) === 'mvhd') {

@@ -99,6 +99,10 @@ const envSchema = z.object({
   // The detector's input size: larger frames would only be shrunk again before detection.
   VIDEO_MAX_EDGE: z.coerce.number().int().min(112).default(640),
   VIDEO_MAX_DURATION: duration('60s'),
+  // Decompression-bomb bounds, checked from headers before anything is decoded.
+  VIDEO_MAX_PIXELS: z.coerce.number().int().positive().default(4096 * 4096),
+  VIDEO_MAX_FRAME_RATE: z.coerce.number().positive().default(240),
+  IMAGE_MAX_PIXELS: z.coerce.number().int().positive().default(50_000_000),
   FFMPEG_TIMEOUT: duration('60s'),
   FFMPEG_THREADS: z.coerce.number().int().min(0).default(1),
   DOCUMENT_MIN_FACE_PX: z.coerce.number().min(0).default(64),
@@ -198,7 +202,10 @@ export function loadConfig(env: RawEnv = process.env) {
         maxDurationMs: e.VIDEO_MAX_DURATION,
         ffmpegTimeoutMs: e.FFMPEG_TIMEOUT,
         ffmpegThreads: e.FFMPEG_THREADS,
+        maxPixels: e.VIDEO_MAX_PIXELS,
+        maxFrameRate: e.VIDEO_MAX_FRAME_RATE,
       },
+      imageMaxPixels: e.IMAGE_MAX_PIXELS,
       gates: {
         document: {
           minFacePx: e.DOCUMENT_MIN_FACE_PX,

@@ -310,7 +310,7 @@ export class FacePipeline implements FaceComparer {
 
   private async embedDocumentFace(path: string, timings?: StageTimings): Promise<Float32Array> {
     const started = performance.now();
-    const image = await decodeImage(path);
+    const image = await decodeImage(path, this.config.imageMaxPixels);
     if (timings) timings.decode += performance.now() - started;
     const { faces, largest: first, failure, embedding } = await this.analyze(image, {
       gates: this.config.gates.document,

@@ -1,7 +1,9 @@
 import { execFile } from 'node:child_process';
+import { open } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { Writable } from 'node:stream';
 import ffmpeg from 'fluent-ffmpeg';
+import { VIDEO_DEMUXERS, sniffMediaType } from '../media/sniff.js';
 import { MediaRejectedError } from './errors.js';
 import type { RgbImage } from './types.js';
 
@@ -17,11 +19,33 @@ export interface FrameSampling {
   maxDurationMs: number;
   ffmpegTimeoutMs: number;
   ffmpegThreads: number;
+  /** Largest frame (width x height) decoded at all: a bigger stream is refused before decoding. */
+  maxPixels: number;
+  maxFrameRate: number;
+}
+
+/** Codecs phones record selfies in; anything else is refused before a decoder is started. */
+export const VIDEO_CODECS: ReadonlySet<string> = new Set(['h264', 'hevc', 'vp8', 'vp9', 'av1', 'mpeg4']);
+
+/** The input options every ffmpeg and ffprobe run gets: the container forced, local files only. */
+async function inputGuard(videoPath: string): Promise<string[]> {
+  const head = Buffer.alloc(16);
+  const handle = await open(videoPath, 'r');
+  try {
+    await handle.read(head, 0, 16, 0);
+  } finally {
+    await handle.close();
+  }
+  const demuxer = VIDEO_DEMUXERS[sniffMediaType(head) ?? ''];
+  if (!demuxer) throw new MediaRejectedError('UNREADABLE_VIDEO', 'the file is not an MP4, MOV or WebM video');
+  return ['-f', demuxer, '-protocol_whitelist', 'file'];
 }
 
 export interface VideoProbe {
   durationMs: number;
   codec: string;
+  /** Average frames per second as the container states it; 0 when unknown. */
+  frameRate: number;
   /** Displayed size, after the rotation metadata is applied. */
   width: number;
   height: number;
@@ -33,7 +57,16 @@ export interface VideoFrame {
 }
 
 interface ProbeJson {
-  streams?: { codec_type?: string; codec_name?: string; width?: number; height?: number; duration?: string; tags?: { rotate?: string }; side_data_list?: { rotation?: number | string }[] }[];
+  streams?: {
+    codec_type?: string;
+    codec_name?: string;
+    width?: number;
+    height?: number;
+    duration?: string;
+    avg_frame_rate?: string;
+    tags?: { rotate?: string };
+    side_data_list?: { rotation?: number | string }[];
+  }[];
   format?: { duration?: string };
 }
 
@@ -43,11 +76,13 @@ interface ProbeJson {
  */
 export async function probeVideo(videoPath: string, timeoutMs: number): Promise<VideoProbe> {
   let data: ProbeJson;
+  const guard = await inputGuard(videoPath);
   try {
     const { stdout } = await execFileAsync(
       process.env.FFPROBE_PATH ?? 'ffprobe',
-      ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', videoPath],
-      { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 16 * 1024 * 1024 },
+      ['-v', 'error', ...guard, '-print_format', 'json', '-show_format', '-show_streams', videoPath],
+      // No secrets for a process that parses hostile bytes: PATH only.
+      { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 16 * 1024 * 1024, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } },
     );
     data = JSON.parse(stdout) as ProbeJson;
   } catch (err) {
@@ -61,9 +96,11 @@ export async function probeVideo(videoPath: string, timeoutMs: number): Promise<
   const seconds = Number(data.format?.duration ?? stream.duration);
   const rotation = Number(stream.side_data_list?.find((d) => d.rotation !== undefined)?.rotation ?? stream.tags?.rotate ?? 0) || 0;
   const quarterTurn = Math.abs(rotation) % 180 === 90;
+  const [num, den] = (stream.avg_frame_rate ?? '0/1').split('/').map(Number);
   return {
     durationMs: Number.isFinite(seconds) ? Math.round(seconds * 1000) : 0,
     codec: stream.codec_name ?? 'unknown',
+    frameRate: num && den ? num / den : 0,
     width: quarterTurn ? stream.height : stream.width,
     height: quarterTurn ? stream.width : stream.height,
   };
@@ -88,6 +125,17 @@ export async function* streamFrames(videoPath: string, sampling: FrameSampling, 
   if (probe.durationMs > sampling.maxDurationMs) {
     throw new MediaRejectedError('VIDEO_TOO_LONG', `video lasts ${probe.durationMs} ms; the limit is ${sampling.maxDurationMs} ms`);
   }
+  if (!VIDEO_CODECS.has(probe.codec)) {
+    throw new MediaRejectedError('UNREADABLE_VIDEO', `video codec ${probe.codec} is not supported (H.264, HEVC, VP8, VP9, AV1, MPEG-4)`);
+  }
+  // Decompression bombs: a tiny file can declare an enormous frame or frame rate.
+  if (probe.width * probe.height > sampling.maxPixels || probe.frameRate > sampling.maxFrameRate) {
+    throw new MediaRejectedError(
+      'VIDEO_TOO_LARGE',
+      `video is ${probe.width}x${probe.height} at ${Math.round(probe.frameRate)} fps; the limits are ${sampling.maxPixels} pixels and ${sampling.maxFrameRate} fps`,
+    );
+  }
+  const guard = await inputGuard(videoPath);
   const { width, height } = sampledSize(probe.width, probe.height, sampling.maxEdge);
   const frameBytes = width * height * 3;
 
@@ -103,7 +151,7 @@ export async function* streamFrames(videoPath: string, sampling: FrameSampling, 
 
   const command = ffmpeg(videoPath)
     // ffmpeg decodes while the models run; on its own cores it would only steal theirs.
-    .inputOptions(['-threads', String(sampling.ffmpegThreads)])
+    .inputOptions(['-threads', String(sampling.ffmpegThreads), ...guard])
     .noAudio()
     .outputOptions(['-vf', `fps=${sampling.sampleFps},scale=${width}:${height}:flags=area`, '-frames:v', String(sampling.maxFrames)])
     .format('rawvideo')

@@ -21,6 +21,7 @@ export function apiDeps(config: AppConfig, adapters: { db: Db; blobs: BlobStore;
     livenessDefaults: config.face.liveness.defaultPolicy,
     maxBytes: config.api.maxBytes,
     maxVideoDurationMs: config.face.video.maxDurationMs,
+    maxImagePixels: config.face.imageMaxPixels,
     probeTimeoutMs: config.face.video.ffmpegTimeoutMs,
     rateLimitPerMinute: config.api.rateLimitPerMinute,
     readiness: async () => {

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { rm } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
+import { deflateSync } from 'node:zlib';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import sharp, { type Sharp } from 'sharp';
@@ -146,5 +147,53 @@ export async function turnBothWaysVideo(video: string, startS: number, seconds: 
     '-filter_complex', `[0:v]split[a][b];[b]hflip[m];${order}concat=n=2:v=1:a=0[v]`, '-map', '[v]',
     '-c:v', 'libx264', '-pix_fmt', 'yuv420p', out,
   ]);
+  return out;
+}
+
+/** CRC-32 (PNG's chunk checksum). */
+function crc32(bytes: Buffer): number {
+  let c = ~0;
+  for (const b of bytes) {
+    c ^= b;
+    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1;
+  }
+  return ~c >>> 0;
+}
+
+function pngChunk(type: string, data: Buffer): Buffer {
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(data.length);
+  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(body));
+  return Buffer.concat([length, body, crc]);
+}
+
+/**
+ * A decompression bomb: a few hundred bytes of well-formed PNG (valid IHDR, IDAT, IEND) whose
+ * header declares `width` x `height` pixels.
+ */
+export function pngBombBytes(width = 16_000, height = 16_000): Buffer {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit RGB, deflate, no filter, no interlace
+  const idat = deflateSync(Buffer.alloc(1 + width * 3)); // one row; the rest would come later
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    pngChunk('IHDR', ihdr),
+    pngChunk('IDAT', idat),
+    pngChunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+export async function pngBomb(out: string): Promise<string> {
+  await writeFile(out, pngBombBytes());
+  return out;
+}
+
+/** A short real video of a solid colour, any size and codec ffmpeg can encode. */
+export async function solidVideo(out: string, size: string, codec: string[] = ['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p']): Promise<string> {
+  await run('ffmpeg', ['-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `color=c=gray:s=${size}:d=0.2:r=5`, ...codec, out]);
   return out;
 }

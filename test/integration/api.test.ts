@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workflowIdFor, progressQuery } from '../../src/contract/face-similarity.js';
 import { TenantStore } from '../../src/db/tenant-store.js';
 import { createSession, getSession, upload, type ApiTarget } from '../helpers/api-client.js';
+import { pngBombBytes } from '../helpers/media.js';
 import { fixture } from '../helpers/paths.js';
 import { startTestStack, type TestStack } from '../helpers/stack.js';
 
@@ -114,6 +115,11 @@ describe('every bad upload has its answer and leaves nothing behind', () => {
     await expectProblem(await upload(stack, sessionId, 'ID_IMAGE', { name: 'half.jpg', bytes: jpeg.subarray(0, jpeg.length / 2) }), 400, 'unreadable-media');
     const mp4 = await readFile(fixture('short_hamilton_clip.mp4'));
     await expectProblem(await upload(stack, sessionId, 'SELFIE_VIDEO', { name: 'half.mp4', bytes: mp4.subarray(0, 4096) }), 400, 'unreadable-media');
+    await expectNothingWritten(sessionId, blobs);
+  });
+
+  it('400 image-too-large for a decompression bomb, judged from its header', async () => {
+    await expectProblem(await upload(stack, sessionId, 'ID_IMAGE', { name: 'bomb.png', bytes: pngBombBytes() }), 400, 'image-too-large');
     await expectNothingWritten(sessionId, blobs);
   });
 

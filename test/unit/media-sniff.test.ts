@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sniffMediaType } from '../../src/api/media-sniff.js';
+import { sniffMediaType } from '../../src/media/sniff.js';
 
 const bytes = (...parts: (string | number[])[]) =>
   Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'latin1') : Buffer.from(p))));

@@ -36,4 +36,18 @@ describe('checkStructure', () => {
       expect(verdict.ok).toBe(false);
     }
   });
+
+  it('refuses a file of countless tiny boxes without walking them all', async () => {
+    const ftyp = Buffer.concat([Buffer.from([0, 0, 0, 20]), Buffer.from('ftypisom'), Buffer.from([0, 0, 2, 0]), Buffer.from('isom')]);
+    const tiny = Buffer.alloc(8 * 200_000);
+    for (let i = 0; i < 200_000; i++) {
+      tiny.writeUInt32BE(8, i * 8);
+      tiny.write('free', i * 8 + 4, 'latin1');
+    }
+    const moov = Buffer.from([0, 0, 0, 8, ...Buffer.from('moov')]);
+    const file = path.join(dir, 'boxes.mp4');
+    await writeFile(file, Buffer.concat([ftyp, tiny, moov]));
+    // The walk stops at the bound: the reason says so, rather than a verdict after 200 000 reads.
+    expect(await checkStructure(file, 'video/mp4')).toEqual({ ok: false, reason: 'more than 4096 top-level boxes' });
+  });
 });

@@ -9,7 +9,7 @@ import type { SessionStore } from '../../db/session-store.js';
 import type { TenantStore } from '../../db/tenant-store.js';
 import type { BlobStore, StoredBlob } from '../../storage/blob-store.js';
 import { verifyMedia } from '../media-check.js';
-import { ACCEPTED_MEDIA, sniffMediaType } from '../media-sniff.js';
+import { ACCEPTED_MEDIA, sniffMediaType } from '../../media/sniff.js';
 import { authenticate, tenantOf } from '../plugins/authentication.js';
 import { Problem, problemSchema, problems } from '../problem.js';
 import type { SessionWorkflowsPort } from '../ports.js';
@@ -25,6 +25,7 @@ export interface SessionRoutesDeps {
   workflows: SessionWorkflowsPort;
   maxBytes: Record<FileKind, number>;
   maxVideoDurationMs: number;
+  maxImagePixels: number;
   probeTimeoutMs: number;
 }
 
@@ -221,7 +222,11 @@ export const sessionRoutes: FastifyPluginAsyncZod<SessionRoutesDeps> = async (ap
                 if (!mediaType || !ACCEPTED_MEDIA[fileKind].includes(mediaType)) throw problems.unsupportedMedia(fileKind, mediaType);
               },
               verify: (file) =>
-                verifyMedia(fileKind, mediaType!, file, { maxVideoDurationMs: deps.maxVideoDurationMs, probeTimeoutMs: deps.probeTimeoutMs }),
+                verifyMedia(fileKind, mediaType!, file, {
+                  maxVideoDurationMs: deps.maxVideoDurationMs,
+                  probeTimeoutMs: deps.probeTimeoutMs,
+                  maxImagePixels: deps.maxImagePixels,
+                }),
             });
             if (part.file.truncated) throw problems.tooLarge(deps.maxBytes[fileKind]);
           }

@@ -21,3 +21,13 @@ export function sniffMediaType(head: Buffer): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * The ffmpeg demuxer for a sniffed video type. Decoders are always told the container: left to
+ * guess, ffmpeg picks whatever format the bytes best resemble, playlists and manifests included.
+ */
+export const VIDEO_DEMUXERS: Readonly<Record<string, string>> = {
+  'video/mp4': 'mov',
+  'video/quicktime': 'mov',
+  'video/webm': 'matroska',
+};
