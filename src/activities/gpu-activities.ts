@@ -109,11 +109,14 @@ export function createGpuActivities(deps: GpuActivityDeps) {
         if (err instanceof MediaRejectedError) {
           await deps.comparisons.reject(key, owner, err.reason, err.message, err.liveness);
           if (err.reason === 'FILE_DIGEST_MISMATCH') log.error({ reason: err.reason }, `SECURITY: ${err.message}`);
-          else log.info({ reason: err.reason, liveness: err.liveness?.failedCheck }, 'media rejected');
+          else log.info({ reason: err.reason, liveness: err.liveness?.failedCheck, diagnostic: err.diagnostic }, 'media rejected');
           throw ApplicationFailure.create({ message: err.message, type: err.reason, nonRetryable: true });
         }
         await deps.comparisons.release(key, owner).catch(() => undefined);
-        throw err;
+        // The history (and a FAILED session's message) gets our words; the details go to our log.
+        log.warn({ err }, 'comparison attempt failed; left to the retry policy');
+        if (err instanceof ApplicationFailure || ctx.cancellationSignal.aborted) throw err;
+        throw new Error(publicMessage(err));
       } finally {
         clearInterval(keepAlive);
         await Promise.all(opened.map((file) => file.release()));
@@ -123,6 +126,12 @@ export function createGpuActivities(deps: GpuActivityDeps) {
 }
 
 export type GpuActivities = ReturnType<typeof createGpuActivities>;
+
+/** An infrastructure error as the history may show it: no server paths, no addresses. */
+export function publicMessage(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return text.replace(/(?:[A-Za-z]:)?(?:\/[\w.@%+=:,~-]+){2,}\/?/g, '<path>').replace(/\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b/g, '<address>').slice(0, 300);
+}
 
 /** The stored bytes must be the ones the API hashed at upload; anything else was swapped or corrupted. */
 async function verifyDigest(ref: FileRef, path: string): Promise<void> {

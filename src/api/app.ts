@@ -20,6 +20,7 @@ import { sessionRoutes, type SessionRoutesDeps } from './routes/sessions.js';
 
 export interface AppDeps extends SessionRoutesDeps {
   logger: Logger;
+  timeouts: { headersMs: number; idleMs: number; requestMs: number };
   rateLimitPerMinute: number;
   /** Whether each dependency answers, for /readyz. */
   readiness: () => Promise<Record<string, boolean>>;
@@ -32,6 +33,11 @@ const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 export async function buildApp(deps: AppDeps) {
   const app = Fastify({
     loggerInstance: deps.logger,
+    // A slow client must not hold sockets: no byte for idleMs closes the connection, a request
+    // must be complete within requestMs, keep-alive sockets are not kept for long.
+    connectionTimeout: deps.timeouts.idleMs,
+    requestTimeout: deps.timeouts.requestMs,
+    keepAliveTimeout: 5_000,
     // A client's X-Request-Id is kept (and echoed) so one upload can be followed end to end, but
     // only a short, plain one: it lands in logs, workflow memos and signals.
     requestIdHeader: false,
@@ -40,6 +46,7 @@ export async function buildApp(deps: AppDeps) {
       return typeof id === 'string' && CLIENT_REQUEST_ID.test(id) ? id : randomUUID();
     },
   }).withTypeProvider<ZodTypeProvider>();
+  app.server.headersTimeout = deps.timeouts.headersMs;
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
@@ -89,7 +96,7 @@ export async function buildApp(deps: AppDeps) {
     const problem = toProblem(err);
     if (problem.status >= 500) request.log.error({ err }, 'request failed');
     // Refused uploads are not read to the end: close the connection instead of draining the body.
-    if (problem.status === 413 || problem.status === 415) reply.header('connection', 'close');
+    if (problem.status === 408 || problem.status === 413 || problem.status === 415) reply.header('connection', 'close');
     reply.code(problem.status).type('application/problem+json').send(problemBody(problem, request.url));
   });
   app.setNotFoundHandler((request, reply) => {

@@ -58,5 +58,5 @@ export const PROBLEM_CODES = [
   'validation-error', 'unauthorized', 'rate-limited', 'route-not-found', 'session-not-found', 'session-closed',
   'missing-file', 'invalid-kind', 'empty-file', 'unreadable-media', 'video-too-long', 'image-too-large', 'unsupported-media-type',
   'unsupported-content-type', 'file-too-large', 'malformed-multipart', 'too-many-files', 'too-many-parts',
-  'idempotency-key-in-use', 'idempotency-key-reused', 'dependency-unavailable', 'internal-error',
+  'idempotency-key-in-use', 'idempotency-key-reused', 'upload-too-slow', 'too-many-uploads', 'dependency-unavailable', 'internal-error',
 ] as const;

@@ -7,6 +7,11 @@ export class MediaRejectedError extends Error {
     message: string,
     /** Why liveness failed, check by check, when it did: the rejection explains itself. */
     readonly liveness?: LivenessReport,
+    /**
+     * The decoder's own words (stderr, library errors), for our logs only: they can carry server
+     * paths and decoder internals, so they never reach a client or a workflow history.
+     */
+    readonly diagnostic?: string,
   ) {
     super(message);
     this.name = 'MediaRejectedError';

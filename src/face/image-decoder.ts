@@ -15,7 +15,7 @@ export async function decodeImage(input: string | Buffer, maxPixels = SHARP_DEFA
   try {
     declared = await sharp(input).metadata();
   } catch (err) {
-    throw new MediaRejectedError('UNREADABLE_IMAGE', `image could not be decoded: ${(err as Error).message}`);
+    throw new MediaRejectedError('UNREADABLE_IMAGE', 'the image could not be decoded', undefined, (err as Error).message);
   }
   if ((declared.width ?? 0) * (declared.height ?? 0) > maxPixels) {
     throw new MediaRejectedError('IMAGE_TOO_LARGE', `image is ${declared.width}x${declared.height}; the limit is ${maxPixels} pixels`);
@@ -29,6 +29,6 @@ export async function decodeImage(input: string | Buffer, maxPixels = SHARP_DEFA
       .toBuffer({ resolveWithObject: true });
     return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
   } catch (err) {
-    throw new MediaRejectedError('UNREADABLE_IMAGE', `image could not be decoded: ${(err as Error).message}`);
+    throw new MediaRejectedError('UNREADABLE_IMAGE', 'the image could not be decoded', undefined, (err as Error).message);
   }
 }

@@ -89,7 +89,7 @@ export async function probeVideo(videoPath: string, timeoutMs: number): Promise<
     const e = err as Error & { killed?: boolean; stderr?: string };
     // A timeout says more about the machine than the file: a plain error, left to the retry policy.
     if (e.killed) throw new Error(`ffprobe timed out after ${timeoutMs} ms`);
-    throw new MediaRejectedError('UNREADABLE_VIDEO', `video could not be read: ${(e.stderr ?? e.message).trim().split('\n').slice(-2).join(' ')}`);
+    throw new MediaRejectedError('UNREADABLE_VIDEO', 'the video container could not be read', undefined, lastLines(e.stderr ?? e.message));
   }
   const stream = data.streams?.find((s) => s.codec_type === 'video');
   if (!stream?.width || !stream.height) throw new MediaRejectedError('UNREADABLE_VIDEO', 'the file has no video stream');
@@ -104,6 +104,10 @@ export async function probeVideo(videoPath: string, timeoutMs: number): Promise<
     width: quarterTurn ? stream.height : stream.width,
     height: quarterTurn ? stream.width : stream.height,
   };
+}
+
+function lastLines(text: string): string {
+  return text.trim().split('\n').slice(-2).join(' ');
 }
 
 /** Output size: the displayed size scaled to fit `maxEdge` (never up), even for the encoder's sake. */
@@ -168,7 +172,7 @@ export async function* streamFrames(videoPath: string, sampling: FrameSampling, 
   command.on('error', (err: Error, _stdout: unknown, stderr: string | null) => {
     if (failure) return;
     const detail = (stderr ?? '').trim().split('\n').slice(-2).join(' ');
-    fail(new MediaRejectedError('UNREADABLE_VIDEO', `video could not be decoded: ${detail || err.message}`));
+    fail(new MediaRejectedError('UNREADABLE_VIDEO', 'the video could not be decoded', undefined, detail || err.message));
   });
   // Done only when ffmpeg exited cleanly AND its stdout has delivered every byte: the process's
   // exit can be reported before the pipe is drained.

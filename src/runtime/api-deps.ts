@@ -22,6 +22,10 @@ export function apiDeps(config: AppConfig, adapters: { db: Db; blobs: BlobStore;
     maxBytes: config.api.maxBytes,
     maxVideoDurationMs: config.face.video.maxDurationMs,
     maxImagePixels: config.face.imageMaxPixels,
+    maxUploadsPerSession: config.api.maxUploadsPerSession,
+    authFailuresPerMinute: config.api.authFailuresPerMinute,
+    minimumUploadRate: config.api.minimumUploadRate,
+    timeouts: config.api.timeouts,
     probeTimeoutMs: config.face.video.ffmpegTimeoutMs,
     rateLimitPerMinute: config.api.rateLimitPerMinute,
     readiness: async () => {

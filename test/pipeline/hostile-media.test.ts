@@ -1,6 +1,6 @@
 // Media is hostile until decoded safely: the worker refuses, from headers and before decoding,
 // what could exhaust it or make ffmpeg read anything but the one file it was handed.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -54,6 +54,17 @@ describe('videos', () => {
   it('refuses codecs phones do not record in, before starting a decoder', async () => {
     const mjpeg = await solidVideo(file('mjpeg.mov'), '320x240', ['-c:v', 'mjpeg', '-pix_fmt', 'yuvj420p']);
     expect(await reasonOf(firstFrame(mjpeg))).toBe('UNREADABLE_VIDEO');
+  });
+
+  it('says what is wrong in its own words: no decoder output, no server path', async () => {
+    const webm = await readFile(await solidVideo(file('cut.webm'), '320x240', ['-c:v', 'libvpx-vp9', '-deadline', 'realtime']));
+    const cut = file('cut-in-half.webm');
+    await writeFile(cut, webm.subarray(0, 60));
+    const err = await firstFrame(cut).then(() => undefined, (e: unknown) => e as MediaRejectedError);
+    expect(err?.reason).toBe('UNREADABLE_VIDEO');
+    expect(err?.message).not.toContain(dir);
+    expect(err?.message).not.toMatch(/matroska|EBML|Invalid data/i);
+    expect(err?.diagnostic, 'the details stay available for our logs').toBeTruthy();
   });
 
   it('still decodes a normal phone video', async () => {

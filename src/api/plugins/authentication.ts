@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthenticatedTenant, TenantStore } from '../../db/tenant-store.js';
 import { Problem } from '../problem.js';
+import type { AuthFailureLimiter } from './auth-failures.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -13,12 +14,20 @@ const BEARER = /^Bearer\s+(\S+)$/i;
 export const unauthorized = () =>
   new Problem(401, 'unauthorized', 'Missing or invalid API key', 'send `Authorization: Bearer <API key>`');
 
-/** onRequest hook: every request in scope must carry a live API key; the tenant is attached to it. */
-export function authenticate(tenants: TenantStore) {
+/**
+ * onRequest hook: every request in scope must carry a live API key; the tenant is attached to it.
+ * An address that failed too often this minute is refused before its key is looked up.
+ */
+export function authenticate(tenants: TenantStore, failures: AuthFailureLimiter) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
+    if (failures.blocked(request.ip)) {
+      reply.header('retry-after', '60');
+      throw new Problem(429, 'rate-limited', 'Too many failed authentications', 'too many requests with a missing or invalid key from this address; retry in a minute');
+    }
     const match = BEARER.exec(request.headers.authorization ?? '');
     const tenant = match ? await tenants.authenticate(match[1]!) : null;
     if (!tenant) {
+      failures.record(request.ip);
       reply.header('www-authenticate', 'Bearer realm="kyc-face-match"');
       throw unauthorized();
     }

@@ -9,7 +9,9 @@ import type { SessionStore } from '../../db/session-store.js';
 import type { TenantStore } from '../../db/tenant-store.js';
 import type { BlobStore, StoredBlob } from '../../storage/blob-store.js';
 import { verifyMedia } from '../media-check.js';
+import { enforceMinimumRate, type MinimumRate } from '../upload-rate.js';
 import { ACCEPTED_MEDIA, sniffMediaType } from '../../media/sniff.js';
+import { AuthFailureLimiter } from '../plugins/auth-failures.js';
 import { authenticate, tenantOf } from '../plugins/authentication.js';
 import { Problem, problemSchema, problems } from '../problem.js';
 import type { SessionWorkflowsPort } from '../ports.js';
@@ -26,6 +28,11 @@ export interface SessionRoutesDeps {
   maxBytes: Record<FileKind, number>;
   maxVideoDurationMs: number;
   maxImagePixels: number;
+  /** Uploads one session may hold (replaced files count): a client cannot fill storage through one session. */
+  maxUploadsPerSession: number;
+  /** Failed authentications one client address may make per minute before it gets 429. */
+  authFailuresPerMinute: number;
+  minimumUploadRate: MinimumRate;
   probeTimeoutMs: number;
 }
 
@@ -66,7 +73,7 @@ interface ReplayContext {
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 export const sessionRoutes: FastifyPluginAsyncZod<SessionRoutesDeps> = async (app, deps) => {
-  app.addHook('onRequest', authenticate(deps.tenants));
+  app.addHook('onRequest', authenticate(deps.tenants, new AuthFailureLimiter(deps.authFailuresPerMinute)));
 
   /**
    * Runs `handle` at most once per Idempotency-Key: a retry with the same request gets the stored
@@ -184,7 +191,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<SessionRoutesDeps> = async (ap
         headers: idempotencyHeaders,
         querystring: z.object({ kind: kindSchema.optional() }),
         consumes: ['multipart/form-data'],
-        response: { 200: uploadedFileSchema, 201: uploadedFileSchema, ...errors(400, 401, 404, 409, 413, 415, 422, 429, 503) },
+        response: { 200: uploadedFileSchema, 201: uploadedFileSchema, ...errors(400, 401, 404, 408, 409, 413, 415, 422, 429, 503) },
       },
     },
     async (request, reply) =>
@@ -214,7 +221,10 @@ export const sessionRoutes: FastifyPluginAsyncZod<SessionRoutesDeps> = async (ap
             const fileKind = kind!;
             // A retry that may replay a stored response must be read first; anything else is refused now.
             if (!mayReplay && session.status !== 'AWAITING_FILES') refuse(problems.sessionClosed(session.status));
-            stored = await deps.blobs.write(part.file, {
+            if (!mayReplay && session.files.length >= deps.maxUploadsPerSession) {
+              refuse(new Problem(409, 'too-many-uploads', 'This session holds the most uploads it may', `at most ${deps.maxUploadsPerSession} files per session`));
+            }
+            stored = await deps.blobs.write(enforceMinimumRate(part.file, deps.minimumUploadRate), {
               keyFor: (digest) => `sessions/${sessionId}/${fileKind}/${digest}`,
               maxBytes: deps.maxBytes[fileKind],
               checkHead: (head) => {
