@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { request as httpRequest, type ClientRequest } from 'node:http';
 import path from 'node:path';
 import type { SessionView } from '../../src/api/views.js';
 
@@ -33,4 +34,30 @@ export async function upload(
 export async function getSession(target: ApiTarget, sessionId: string): Promise<{ status: number; body: SessionView }> {
   const res = await fetch(`${target.baseUrl}/v1/sessions/${sessionId}`, { headers: auth(target) });
   return { status: res.status, body: (await res.json()) as SessionView };
+}
+
+/**
+ * A multipart upload written by hand on a raw request, for tests that control the timing of the
+ * body (a slow client, a shutdown mid-upload): `send` writes the parts and ends the request.
+ */
+export function handWrittenUpload(
+  target: ApiTarget,
+  sessionId: string,
+  kind: string,
+  boundary: string,
+  send: (req: ClientRequest) => void,
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(`${target.baseUrl}/v1/sessions/${sessionId}/files?kind=${kind}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${target.apiKey}`, 'content-type': `multipart/form-data; boundary=${boundary}` },
+    });
+    req.on('response', (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    send(req);
+  });
 }

@@ -1,10 +1,9 @@
 // A slow or greedy client cannot hold the API's sockets, temp files or storage: idle sockets are
 // closed, uploads below the minimum rate end in 408, and a session holds a bounded number of files.
 import { readFile } from 'node:fs/promises';
-import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSession, upload } from '../helpers/api-client.js';
+import { createSession, handWrittenUpload, upload } from '../helpers/api-client.js';
 import { fixture } from '../helpers/paths.js';
 import { startTestStack, type TestStack } from '../helpers/stack.js';
 
@@ -39,18 +38,7 @@ describe('slow clients', () => {
     const jpeg = await readFile(fixture('obama.jpg'));
     const boundary = 'trickle';
     const head = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`;
-    const url = new URL(`${stack.baseUrl}/v1/sessions/${session.id}/files?kind=ID_IMAGE`);
-    const status = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = httpRequest(url, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${stack.apiKey}`, 'content-type': `multipart/form-data; boundary=${boundary}` },
-      });
-      req.on('response', (res) => {
-        let body = '';
-        res.on('data', (d: Buffer) => (body += d.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      });
-      req.on('error', reject);
+    const status = await handWrittenUpload(stack, session.id, 'ID_IMAGE', boundary, (req) => {
       req.write(head);
       // 2 KiB every 100 ms: 20 KiB/s, far below the 256 KiB/s this stack requires.
       let offset = 0;

@@ -1,10 +1,9 @@
 // Operational behaviour of the API on the real stack: per-key rate limits, and a shutdown that
 // lets an upload already in flight finish.
 import { readFile } from 'node:fs/promises';
-import { request as httpRequest } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { TenantStore } from '../../src/db/tenant-store.js';
-import { createSession } from '../helpers/api-client.js';
+import { createSession, handWrittenUpload } from '../helpers/api-client.js';
 import { fixture } from '../helpers/paths.js';
 import { startTestStack } from '../helpers/stack.js';
 
@@ -39,17 +38,7 @@ describe('API operations', () => {
     const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
     let stopped = false;
     let stopping: Promise<unknown> = Promise.resolve();
-    const response = new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = httpRequest(`${stack.baseUrl}/v1/sessions/${session.id}/files?kind=ID_IMAGE`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${stack.apiKey}`, 'content-type': `multipart/form-data; boundary=${boundary}` },
-      });
-      req.on('response', (res) => {
-        let body = '';
-        res.on('data', (d: Buffer) => (body += d.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      });
-      req.on('error', reject);
+    const response = handWrittenUpload(stack, session.id, 'ID_IMAGE', boundary, (req) => {
       req.write(head);
       req.write(bytes.subarray(0, 1000));
       req.on('socket', (socket) =>
