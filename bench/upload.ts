@@ -13,9 +13,9 @@ import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { createDb } from '../src/db/prisma.js';
 import { TenantStore } from '../src/db/tenant-store.js';
-import { freePort, startEphemeralInfra } from '../src/devstack/ephemeral-infra.js';
-import { REPO_ROOT } from '../src/devstack/paths.js';
-import { fixture } from '../test/helpers/paths.js';
+import { freePort, startEphemeralInfra } from '../dev/stack/ephemeral-infra.js';
+import { REPO_ROOT } from '../src/runtime/app-root.js';
+import { fixture } from '../dev/paths.js';
 
 const run = promisify(execFile);
 const MB = 1024 * 1024;

@@ -6,13 +6,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { LIVENESS_CHECKS, LIVENESS_REPORT_ONLY, type LivenessCheckName } from '../src/contract/face-similarity.js';
-import { MediaRejectedError } from '../src/face/errors.js';
+import { MediaRejectedError } from '../src/media/errors.js';
 import { LIVENESS_THRESHOLDS } from '../src/face/liveness/thresholds.js';
 import { FacePipeline } from '../src/face/pipeline.js';
-import { probeVideo } from '../src/face/video-frames.js';
 import { runMain } from '../src/runtime/main.js';
-import { quietLogger, testConfig } from '../test/helpers/face-pipeline.js';
-import { livenessCases } from '../test/helpers/liveness-cases.js';
+import { quietLogger, testConfig } from '../dev/face-pipeline.js';
+import { livenessCases } from '../dev/liveness-cases.js';
+import { videoDurationMs } from '../dev/media.js';
 
 /** Which way a check's score must point for a genuine capture. */
 const GENUINE_IS: Record<LivenessCheckName, 'high' | 'low'> = {
@@ -27,7 +27,7 @@ runMain('liveness:calibrate', async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'kyc-liveness-'));
   try {
     const pipeline = await FacePipeline.load(testConfig({ EXECUTION_PROVIDER: 'cpu' }).face, quietLogger());
-    const cases = await livenessCases(dir, (video) => probeVideo(video, 30_000).then((p) => p.durationMs));
+    const cases = await livenessCases(dir, videoDurationMs);
     const rows: { name: string; genuine: boolean; scores: Partial<Record<LivenessCheckName, number | null>>; verdicts: string; note: string }[] = [];
     for (const c of cases) {
       try {

@@ -10,15 +10,15 @@ import { SEARCH_ATTRIBUTES } from '../src/contract/face-similarity.js';
 import { applyMigrations } from '../src/db/migrator.js';
 import { createDb } from '../src/db/prisma.js';
 import { TenantStore } from '../src/db/tenant-store.js';
-import { startEmbeddedPostgres } from '../src/devstack/embedded-postgres.js';
-import { configuredModels, ensureModelFile } from '../src/devstack/model-files.js';
-import { REPO_ROOT, defaultMirrorDir } from '../src/devstack/paths.js';
+import { startEmbeddedPostgres } from '../dev/stack/embedded-postgres.js';
+import { configuredModels, ensureModelFile } from '../src/face/models/model-files.js';
+import { REPO_ROOT } from '../src/runtime/app-root.js';
 import {
   findTemporalCli,
   isTemporalServing,
   startTemporalDevServer,
   stopChild,
-} from '../src/devstack/temporal-dev-server.js';
+} from '../dev/stack/temporal-dev-server.js';
 
 const say = (line: string) => console.log(`[dev] ${line}`);
 const config = loadConfig();
@@ -31,12 +31,12 @@ async function main(): Promise<void> {
   }
 
   for (const model of configuredModels(config.face)) {
-    const source = await ensureModelFile(model, process.env.MODELS_MIRROR_DIR ?? defaultMirrorDir());
+    const source = await ensureModelFile(model, config.modelsMirrorDir);
     say(`model ${model.id}: ${source}`);
   }
 
   let databaseUrl = config.database.url;
-  if (!process.env.DATABASE_URL) {
+  if (config.database.embedded) {
     const db = await startEmbeddedPostgres({
       dataDir: path.join(config.dataDir, 'postgres'),
       port: config.database.embeddedPort,
@@ -45,6 +45,8 @@ async function main(): Promise<void> {
     stoppers.unshift(db.stop);
     databaseUrl = db.url;
     say(`embedded PostgreSQL on ${databaseUrl.replace(/:[^:@/]+@/, ':***@')}`);
+    // As root in a private folder the postgres user cannot reach DATA_DIR: say where the data is.
+    if (db.dataDir !== path.join(config.dataDir, 'postgres')) say(`  its cluster is in ${db.dataDir} (the postgres user cannot enter ${config.dataDir})`);
   }
   const migrations = await applyMigrations(databaseUrl, path.join(REPO_ROOT, 'prisma', 'migrations'));
   say(`migrations: ${migrations.applied.length} applied, ${migrations.alreadyApplied.length} already there`);

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { loadConfig } from '../src/config/config.js';
 import { applyMigrations } from '../src/db/migrator.js';
-import { REPO_ROOT } from '../src/devstack/paths.js';
+import { REPO_ROOT } from '../src/runtime/app-root.js';
 import { runMain } from '../src/runtime/main.js';
 
 runMain('migrate', async () => {

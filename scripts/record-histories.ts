@@ -10,15 +10,16 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { LIVENESS_REPORT_ONLY, WORKFLOW_HISTORY_VERSION, workflowIdFor } from '../src/contract/face-similarity.js';
-import { startEphemeralInfra } from '../src/devstack/ephemeral-infra.js';
-import { startInProcessStack, type InProcessStack } from '../src/devstack/in-process-stack.js';
-import { REPO_ROOT } from '../src/devstack/paths.js';
-import { findTemporalCli } from '../src/devstack/temporal-dev-server.js';
-import { createSession, upload } from '../test/helpers/api-client.js';
-import { quietLogger, sharedPipeline, testConfig } from '../test/helpers/face-pipeline.js';
-import { failFirstOpen } from '../test/helpers/faults.js';
-import { imageWithoutFace, videoFromImage } from '../test/helpers/media.js';
-import { fixture } from '../test/helpers/paths.js';
+import { startEphemeralInfra } from '../dev/stack/ephemeral-infra.js';
+import { startInProcessStack, type InProcessStack } from '../dev/stack/in-process-stack.js';
+import { loadConfig } from '../src/config/config.js';
+import { REPO_ROOT } from '../src/runtime/app-root.js';
+import { findTemporalCli } from '../dev/stack/temporal-dev-server.js';
+import { createSession, upload } from '../dev/api-client.js';
+import { quietLogger, sharedPipeline, testConfig } from '../dev/face-pipeline.js';
+import { failFirstOpen } from '../dev/faults.js';
+import { imageWithoutFace, videoFromImage } from '../dev/media.js';
+import { fixture } from '../dev/paths.js';
 
 const OUT_DIR = path.join(REPO_ROOT, 'test', 'histories');
 
@@ -105,7 +106,7 @@ async function record(stack: InProcessStack, address: string, name: string, uplo
   }
   const outcome = await stack.outcome(session.id);
   // The CLI's JSON is the format Temporal UI downloads and Worker.runReplayHistories reads.
-  const cli = findTemporalCli(process.env.TEMPORAL_CLI_PATH, REPO_ROOT)!;
+  const cli = findTemporalCli(loadConfig().temporal.cliPath, REPO_ROOT)!;
   const { stdout } = await promisify(execFile)(
     cli,
     ['workflow', 'show', '--workflow-id', workflowIdFor(session.id), '--address', address, '--output', 'json'],

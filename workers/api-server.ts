@@ -5,7 +5,6 @@ import { loadConfig } from '../src/config/config.js';
 import { createDb } from '../src/db/prisma.js';
 import { createLogger } from '../src/logging.js';
 import { apiDeps } from '../src/runtime/api-deps.js';
-import { startIdempotencySweep } from '../src/runtime/idempotency-sweep.js';
 import { runMain, shutdownSignal } from '../src/runtime/main.js';
 import { createBlobStore } from '../src/storage/create-blob-store.js';
 import { SessionWorkflows } from '../src/temporal/client.js';
@@ -23,11 +22,9 @@ runMain('api', async () => {
   const deps = apiDeps(config, { db, blobs: createBlobStore(config), workflows, logger });
   const app = await buildApp(deps);
   await app.listen({ host: config.api.host, port: config.api.port });
-  const stopSweep = startIdempotencySweep(deps.idempotency, logger);
 
   const signal = await stopRequested;
   logger.info({ signal }, 'shutting down: finishing in-flight requests');
-  stopSweep();
   await app.close();
   await Promise.all([workflows.close(), db.$disconnect()]);
 }, () => logger);

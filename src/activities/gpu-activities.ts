@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Logger } from 'pino';
-import type { CompareFacesInput, FaceMatchResult, FileRef, LivenessChallenge, LivenessPolicy } from '../contract/face-similarity.js';
+import { verdictOf, type CompareFacesInput, type FaceMatchVerdict, type FileRef, type LivenessChallenge, type LivenessPolicy } from '../contract/face-similarity.js';
 import type { ComparisonStore } from '../db/comparison-store.js';
 import type { SessionStore } from '../db/session-store.js';
-import { MediaRejectedError } from '../face/errors.js';
-import { sha256OfFile } from '../face/model-loader.js';
+import { MediaRejectedError } from '../media/errors.js';
 import type { FaceComparer } from '../face/pipeline.js';
 import type { BlobStore } from '../storage/blob-store.js';
-import { comparisonKey } from './idempotency-key.js';
+import { sha256OfFile } from '../storage/file-digest.js';
+import { comparisonKey } from './comparison-key.js';
 
 export interface GpuActivityDeps {
   comparisons: ComparisonStore;
@@ -23,7 +23,8 @@ export interface GpuActivityDeps {
 /** Activities of the GPU task queue: only the face comparison, which owns the models. */
 export function createGpuActivities(deps: GpuActivityDeps) {
   return {
-    async compareFaces(input: CompareFacesInput): Promise<FaceMatchResult> {
+    /** Returns the verdict only: the full result stays in Postgres, the history keeps a reference. */
+    async compareFaces(input: CompareFacesInput): Promise<FaceMatchVerdict> {
       const ctx = Context.current();
       // A history can be signalled or edited by anyone with Temporal access: the files it names
       // must be this session's own uploads, of the kind they claim, before anything is decided.
@@ -47,10 +48,10 @@ export function createGpuActivities(deps: GpuActivityDeps) {
         pipeline: deps.pipeline.fingerprint,
       });
       const owner = `${ctx.info.workflowExecution?.workflowId ?? 'standalone'}/${ctx.info.activityId}/${ctx.info.attempt}/${randomUUID()}`;
-      const log = deps.logger.child({ sessionId: input.sessionId, idempotencyKey: key, attempt: ctx.info.attempt });
+      const log = deps.logger.child({ sessionId: input.sessionId, comparisonKey: key, attempt: ctx.info.attempt });
 
       const claim = await deps.comparisons.claim({
-        idempotencyKey: key,
+        comparisonKey: key,
         sessionId: input.sessionId,
         idImageSha256: input.idImage.sha256,
         selfieVideoSha256: input.selfieVideo.sha256,
@@ -61,7 +62,7 @@ export function createGpuActivities(deps: GpuActivityDeps) {
       switch (claim.kind) {
         case 'completed':
           log.info('comparison already stored; returning it without inference');
-          return claim.result;
+          return verdictOf(claim.result);
         case 'rejected':
           throw ApplicationFailure.create({ message: claim.message, type: claim.reason, nonRetryable: true });
         case 'held':
@@ -99,12 +100,12 @@ export function createGpuActivities(deps: GpuActivityDeps) {
           ...(liveness.policy ? { liveness: { policy: liveness.policy, challenge: liveness.challenge } } : {}),
         });
         if (lost) log.warn('lease was lost during inference; storing only if still ours');
-        const result = await deps.comparisons.complete(key, owner, report);
+        const result = await deps.comparisons.complete({ comparisonKey: key, ...report }, owner);
         log.info(
           { ms: Date.now() - started, similarity: result.similarity, match: result.match, frames: result.framesExamined },
           'comparison stored',
         );
-        return result;
+        return verdictOf(result);
       } catch (err) {
         if (err instanceof MediaRejectedError) {
           await deps.comparisons.reject(key, owner, err.reason, err.message, err.liveness);

@@ -1,5 +1,6 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import type { FaceSimilarityOutcome } from '../contract/face-similarity.js';
+import { comparisonKeyOf, type FaceMatchResult, type FaceSimilarityOutcome } from '../contract/face-similarity.js';
+import { toResult } from '../db/comparison-store.js';
 import type { Db } from '../db/prisma.js';
 import { signWebhook } from '../webhooks/signature.js';
 
@@ -8,8 +9,11 @@ export interface WebhookInput {
   outcome: FaceSimilarityOutcome;
 }
 
-/** The body tenants receive: the decision and its figures, never media, embeddings or names. */
-export function webhookBody(input: WebhookInput, occurredAt: string): string {
+/**
+ * The body tenants receive: the decision and its figures (the stored result, read from Postgres:
+ * the history holds only the verdict), never media, embeddings, frames or names.
+ */
+export function webhookBody(input: WebhookInput, stored: FaceMatchResult | undefined, occurredAt: string): string {
   const { outcome } = input;
   return JSON.stringify({
     type: 'kyc.session.completed',
@@ -17,7 +21,7 @@ export function webhookBody(input: WebhookInput, occurredAt: string): string {
     status: outcome.status,
     occurredAt,
     ...(outcome.status === 'COMPLETED'
-      ? (({ frames: _frames, idempotencyKey: _key, ...result }) => ({ result }))(outcome.result)
+      ? { result: stored ? (({ frames: _frames, comparisonKey: _key, ...result }) => result)(stored) : outcome.result }
       : outcome.status === 'EXPIRED'
         ? { missing: outcome.missing }
         : { reason: outcome.reason }),
@@ -38,7 +42,11 @@ export function createWebhookActivities(deps: { db: Db; timeoutMs: number }) {
       const tenant = session?.tenant;
       if (!tenant?.webhookUrl || !tenant.webhookSecret) return { delivered: false };
       const ctx = Context.current();
-      const body = webhookBody(input, new Date().toISOString());
+      const comparison =
+        input.outcome.status === 'COMPLETED'
+          ? await deps.db.faceComparison.findUnique({ where: { comparisonKey: comparisonKeyOf(input.outcome.result) } })
+          : null;
+      const body = webhookBody(input, comparison ? toResult(comparison) : undefined, new Date().toISOString());
       const response = await fetch(tenant.webhookUrl, {
         method: 'POST',
         headers: {

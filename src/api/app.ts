@@ -17,9 +17,11 @@ import { BlobTooLargeError, EmptyBlobError } from '../storage/blob-store.js';
 import { rateLimitKey } from './plugins/authentication.js';
 import { PROBLEM_CODES, Problem, problemBody, problems } from './problem.js';
 import { sessionRoutes, type SessionRoutesDeps } from './routes/sessions.js';
+import { idempotencyPlugin, type IdempotencyPluginOptions } from './plugins/idempotency.js';
 
 export interface AppDeps extends SessionRoutesDeps {
   logger: Logger;
+  idempotency: IdempotencyPluginOptions;
   timeouts: { headersMs: number; idleMs: number; requestMs: number };
   rateLimitPerMinute: number;
   /** Whether each dependency answers, for /readyz. */
@@ -83,7 +85,7 @@ export async function buildApp(deps: AppDeps) {
     keyGenerator: rateLimitKey,
     allowList: (request) => request.url === '/healthz' || request.url === '/readyz',
     errorResponseBuilder: (_request, context) =>
-      Object.assign(new Problem(429, 'rate-limited', 'Too many requests', `limit is ${context.max} per minute; retry in ${context.after}`), {
+      Object.assign(new Problem('rate-limited', `limit is ${context.max} per minute; retry in ${context.after}`), {
         statusCode: 429,
       }),
   });
@@ -100,7 +102,7 @@ export async function buildApp(deps: AppDeps) {
     reply.code(problem.status).type('application/problem+json').send(problemBody(problem, request.url));
   });
   app.setNotFoundHandler((request, reply) => {
-    const problem = new Problem(404, 'route-not-found', 'No such route', `${request.method} ${request.url}`);
+    const problem = new Problem('route-not-found', `${request.method} ${request.url}`);
     reply.code(404).type('application/problem+json').send(problemBody(problem, request.url));
   });
 
@@ -113,6 +115,7 @@ export async function buildApp(deps: AppDeps) {
     const ready = Object.values(checks).every(Boolean);
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', checks });
   });
+  await app.register(idempotencyPlugin, deps.idempotency);
   await app.register(sessionRoutes, deps);
   return app;
 }
@@ -126,23 +129,23 @@ function toProblem(err: FastifyError): Problem {
   if (hasZodFastifySchemaValidationErrors(err)) return problems.validation(err.message);
   switch (err.code) {
     case 'FST_REQ_FILE_TOO_LARGE':
-      return new Problem(413, 'file-too-large', 'The file is too large', err.message);
+      return new Problem('file-too-large', err.message);
     case 'FST_FILES_LIMIT':
     case 'FST_PARTS_LIMIT':
     case 'FST_FIELDS_LIMIT':
-      return new Problem(400, 'too-many-parts', 'Too many parts in the multipart body', 'send exactly one file');
+      return new Problem('too-many-parts', 'send exactly one file');
     case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
     case 'FST_MP_PREMATURE_CLOSE':
     case 'FST_PROTO_VIOLATION':
       return problems.malformedMultipart(err.message);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new Problem(415, 'unsupported-content-type', 'Unsupported request content type', err.message);
+      return new Problem('unsupported-content-type', err.message);
     default:
       break;
   }
   if (/multipart|boundary|Unexpected end of form/i.test(err.message)) return problems.malformedMultipart(err.message);
   if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
-    return new Problem(err.statusCode, 'bad-request', 'Bad request', err.message);
+    return new Problem('bad-request', err.message, { status: err.statusCode });
   }
-  return new Problem(500, 'internal-error', 'Internal server error');
+  return new Problem('internal-error');
 }

@@ -28,7 +28,7 @@ export function enforceMinimumRate(source: Readable, rate: MinimumRate): Readabl
     if (elapsedMs < rate.graceMs) return;
     if ((received * 1000) / elapsedMs < rate.bytesPerSecond) {
       clearInterval(timer);
-      const problem = new Problem(408, 'upload-too-slow', 'The upload is too slow', `below ${rate.bytesPerSecond} bytes per second on average`);
+      const problem = new Problem('upload-too-slow', `below ${rate.bytesPerSecond} bytes per second on average`);
       // The pipeline tears the upload stream down with it; the 408 closes the connection.
       meter.destroy(problem);
     }

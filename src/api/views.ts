@@ -1,16 +1,29 @@
 import { z } from 'zod';
-import { CHALLENGE_STEPS, FILE_KINDS, LIVENESS_CHECKS, LIVENESS_MODES, REJECTION_REASONS, type LivenessChallenge } from '../contract/face-similarity.js';
+import {
+  CHALLENGE_STEPS,
+  CHECK_VERDICTS,
+  FILE_KINDS,
+  GATE_FAILURES,
+  LIVENESS_CHECKS,
+  LIVENESS_MODES,
+  LIVENESS_VERDICTS,
+  REJECTION_REASONS,
+  SESSION_STATUSES,
+  type FaceMatchResult,
+  type LivenessChallenge,
+  type LivenessReport,
+} from '../contract/face-similarity.js';
 import { livenessOf, toResult } from '../db/comparison-store.js';
 import type { FaceComparison, KycSession, UploadedFile } from '../generated/prisma/client.js';
 
 const livenessSchema = z.object({
-  verdict: z.enum(['PASS', 'FAIL']).describe('FAIL when an enforced check failed'),
+  verdict: z.enum(LIVENESS_VERDICTS).describe('FAIL when an enforced check failed'),
   failedCheck: z.enum(LIVENESS_CHECKS).nullable(),
   checks: z.array(
     z.object({
       check: z.enum(LIVENESS_CHECKS),
       mode: z.enum(LIVENESS_MODES),
-      verdict: z.enum(['PASS', 'FAIL', 'INCONCLUSIVE', 'SKIPPED']),
+      verdict: z.enum(CHECK_VERDICTS),
       score: z.number().nullable(),
       threshold: z.number(),
       model: z.string().optional(),
@@ -20,9 +33,34 @@ const livenessSchema = z.object({
   ),
 });
 
+/** The stored result as the API shows it: FaceMatchResult without its internal key (liveness has its own field). */
+const resultSchema = z.object({
+  match: z.boolean(),
+  similarity: z.number(),
+  threshold: z.number(),
+  detectorModel: z.string(),
+  embedderModel: z.string(),
+  executionProvider: z.string(),
+  framesExamined: z.number().int(),
+  framesWithFace: z.number().int(),
+  videoRotation: z.number().int().optional().describe('clockwise degrees the frames were turned so the face stood upright'),
+  frames: z
+    .array(
+      z.object({
+        timestampMs: z.number().int(),
+        faceFound: z.boolean(),
+        quality: z.number().nullable(),
+        similarity: z.number().nullable(),
+        excludedBy: z.enum(GATE_FAILURES).nullable(),
+        used: z.boolean().describe('averaged into the similarity'),
+      }),
+    )
+    .describe('Every examined video frame: timestamp, quality and similarity; no pixels, no embeddings'),
+});
+
 export const sessionViewSchema = z.object({
   id: z.string().uuid(),
-  status: z.enum(['AWAITING_FILES', 'PROCESSING', 'COMPLETED', 'REJECTED', 'EXPIRED', 'FAILED']),
+  status: z.enum(SESSION_STATUSES),
   createdAt: z.string().datetime(),
   updatedAt: z.string().datetime(),
   completedAt: z.string().datetime().nullable(),
@@ -50,34 +88,11 @@ export const sessionViewSchema = z.object({
   liveness: livenessSchema
     .nullable()
     .describe('Every liveness check with its mode, verdict, score, threshold and frames; present once a comparison ran, also when it rejected'),
-  result: z
-    .object({
-      match: z.boolean(),
-      similarity: z.number(),
-      threshold: z.number(),
-      detectorModel: z.string(),
-      embedderModel: z.string(),
-      executionProvider: z.string(),
-      framesExamined: z.number().int(),
-      framesWithFace: z.number().int(),
-      videoRotation: z.number().int().optional().describe('clockwise degrees the frames were turned so the face stood upright'),
-      frames: z
-        .array(
-          z.object({
-            timestampMs: z.number().int(),
-            faceFound: z.boolean(),
-            quality: z.number().nullable(),
-            similarity: z.number().nullable(),
-            excludedBy: z.enum(['FACE_TOO_SMALL', 'TOO_BLURRY', 'TOO_DARK', 'TOO_BRIGHT']).nullable(),
-            used: z.boolean().describe('averaged into the similarity'),
-          }),
-        )
-        .describe('Every examined video frame: timestamp, quality and similarity; no pixels, no embeddings'),
-    })
-    .nullable(),
+  result: resultSchema.nullable(),
 });
 
 export type SessionView = z.infer<typeof sessionViewSchema>;
+
 
 export function sessionView(session: KycSession & { files: UploadedFile[] }, comparison: FaceComparison | null): SessionView {
   return {
@@ -98,7 +113,15 @@ export function sessionView(session: KycSession & { files: UploadedFile[] }, com
     liveness: comparison ? livenessOf(comparison) : null,
     result:
       comparison && comparison.status === 'COMPLETED'
-        ? (({ idempotencyKey: _key, liveness: _liveness, ...result }) => result)(toResult(comparison))
+        ? (({ comparisonKey: _key, liveness: _liveness, ...result }) => result)(toResult(comparison))
         : null,
   };
 }
+
+// The schemas above are written out for the OpenAPI document; these lines keep them the contract's
+// shapes: a field added to or changed in FaceMatchResult or LivenessReport fails the build here.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const resultMatchesContract: Same<z.infer<typeof resultSchema>, Omit<FaceMatchResult, 'comparisonKey' | 'liveness'>> = true;
+const livenessMatchesContract: Same<z.infer<typeof livenessSchema>, LivenessReport> = true;
+void resultMatchesContract;
+void livenessMatchesContract;

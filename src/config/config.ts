@@ -73,6 +73,7 @@ const envSchema = z.object({
   AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().positive().default(20),
   IDEMPOTENCY_KEY_TTL: duration('24h'),
   IDEMPOTENCY_CLAIM_TIMEOUT: duration('15m'),
+  IDEMPOTENCY_SWEEP_INTERVAL: duration('10m'),
   API_HEADERS_TIMEOUT: duration('10s'),
   API_IDLE_TIMEOUT: duration('30s'),
   API_REQUEST_TIMEOUT: duration('15m'),
@@ -83,6 +84,8 @@ const envSchema = z.object({
   MAX_VIDEO_BYTES: bytes(200 * 1024 * 1024),
 
   MODELS_DIR: z.string().default('models'),
+  // Where `npm run dev` and `npm run models:fetch` look for the models before downloading them.
+  MODELS_MIRROR_DIR: z.string().default('../shared/models'),
   DETECTOR_MODEL_FILE: z.string().default('face_detection_yunet_2023mar.onnx'),
   DETECTOR_MODEL_SHA256: sha256.default(YUNET_2023MAR_SHA256),
   DETECTOR_MODEL_ID: z.string().min(1).default('yunet-2023mar'),
@@ -110,6 +113,9 @@ const envSchema = z.object({
   VIDEO_MAX_PIXELS: z.coerce.number().int().positive().default(4096 * 4096),
   VIDEO_MAX_FRAME_RATE: z.coerce.number().positive().default(240),
   IMAGE_MAX_PIXELS: z.coerce.number().int().positive().default(50_000_000),
+  VIDEO_MAX_FRAME_COUNT: z.coerce.number().int().positive().default(60 * 240),
+  FFMPEG_PATH: z.string().min(1).default('ffmpeg'),
+  FFPROBE_PATH: z.string().min(1).default('ffprobe'),
   FFMPEG_TIMEOUT: duration('60s'),
   FFMPEG_THREADS: z.coerce.number().int().min(0).default(1),
   DOCUMENT_MIN_FACE_PX: z.coerce.number().min(0).default(64),
@@ -154,10 +160,13 @@ export function loadConfig(env: RawEnv = process.env) {
   if (e.BLOB_STORE === 's3' && !e.S3_BUCKET) throw new ConfigError(['S3_BUCKET: required when BLOB_STORE=s3']);
   const dataDir = path.resolve(e.DATA_DIR);
   const modelsDir = path.resolve(e.MODELS_DIR);
+  // The API probes WebM uploads with the same binaries and bounds the GPU worker decodes with.
+  const decoder = { ffmpegPath: e.FFMPEG_PATH, ffprobePath: e.FFPROBE_PATH, timeoutMs: e.FFMPEG_TIMEOUT, searchPath: env.PATH ?? '/usr/bin:/bin' };
   return {
     logLevel: e.LOG_LEVEL,
     dataDir,
-    database: { url: e.DATABASE_URL, embeddedPort: e.EMBEDDED_POSTGRES_PORT },
+    // Without DATABASE_URL, `npm run dev` starts an embedded PostgreSQL on the default URL's port.
+    database: { url: e.DATABASE_URL, embedded: present.DATABASE_URL === undefined, embeddedPort: e.EMBEDDED_POSTGRES_PORT },
     temporal: {
       address: e.TEMPORAL_ADDRESS,
       namespace: e.TEMPORAL_NAMESPACE,
@@ -176,8 +185,9 @@ export function loadConfig(env: RawEnv = process.env) {
       timeouts: { headersMs: e.API_HEADERS_TIMEOUT, idleMs: e.API_IDLE_TIMEOUT, requestMs: e.API_REQUEST_TIMEOUT },
       minimumUploadRate: { bytesPerSecond: e.UPLOAD_MIN_RATE, graceMs: e.UPLOAD_RATE_GRACE },
       maxUploadsPerSession: e.MAX_UPLOADS_PER_SESSION,
+      media: { decoder, maxImagePixels: e.IMAGE_MAX_PIXELS, maxVideoDurationMs: e.VIDEO_MAX_DURATION },
       authFailuresPerMinute: e.AUTH_FAILURES_PER_MINUTE,
-      idempotency: { keyTtlMs: e.IDEMPOTENCY_KEY_TTL, claimTimeoutMs: e.IDEMPOTENCY_CLAIM_TIMEOUT },
+      idempotency: { keyTtlMs: e.IDEMPOTENCY_KEY_TTL, claimTimeoutMs: e.IDEMPOTENCY_CLAIM_TIMEOUT, sweepEveryMs: e.IDEMPOTENCY_SWEEP_INTERVAL },
     },
     blobDir: path.resolve(e.BLOB_DIR ?? path.join(dataDir, 'blobs')),
     blobFsync: e.BLOB_FSYNC,
@@ -185,6 +195,7 @@ export function loadConfig(env: RawEnv = process.env) {
       kind: e.BLOB_STORE,
       s3: { bucket: e.S3_BUCKET ?? '', prefix: e.S3_PREFIX, region: e.S3_REGION, endpoint: e.S3_ENDPOINT, forcePathStyle: e.S3_FORCE_PATH_STYLE },
     },
+    modelsMirrorDir: path.resolve(e.MODELS_MIRROR_DIR),
     face: {
       detector: {
         id: e.DETECTOR_MODEL_ID,
@@ -211,11 +222,12 @@ export function loadConfig(env: RawEnv = process.env) {
         maxFrames: e.VIDEO_MAX_FRAMES,
         maxEdge: e.VIDEO_MAX_EDGE,
         maxDurationMs: e.VIDEO_MAX_DURATION,
-        ffmpegTimeoutMs: e.FFMPEG_TIMEOUT,
         ffmpegThreads: e.FFMPEG_THREADS,
         maxPixels: e.VIDEO_MAX_PIXELS,
         maxFrameRate: e.VIDEO_MAX_FRAME_RATE,
+        maxFrameCount: e.VIDEO_MAX_FRAME_COUNT,
       },
+      decoder,
       imageMaxPixels: e.IMAGE_MAX_PIXELS,
       gates: {
         document: {

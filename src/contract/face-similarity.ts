@@ -13,7 +13,7 @@ export const WORKFLOW_TYPE = 'faceSimilarityWorkflow';
  * that alters the workflow's commands (guarded by `patched`), then record the new histories
  * next to the old ones: both generations must keep replaying.
  */
-export const WORKFLOW_HISTORY_VERSION = 'v3';
+export const WORKFLOW_HISTORY_VERSION = 'v4';
 
 export const FILE_KINDS = ['ID_IMAGE', 'SELFIE_VIDEO'] as const;
 export type FileKind = (typeof FILE_KINDS)[number];
@@ -38,7 +38,8 @@ export interface FaceSimilarityInput {
   gpuTaskQueue: string;
 }
 
-export type SessionStatus = 'AWAITING_FILES' | 'PROCESSING' | 'COMPLETED' | 'REJECTED' | 'EXPIRED' | 'FAILED';
+export const SESSION_STATUSES = ['AWAITING_FILES', 'PROCESSING', 'COMPLETED', 'REJECTED', 'EXPIRED', 'FAILED'] as const;
+export type SessionStatus = (typeof SESSION_STATUSES)[number];
 export const TERMINAL_STATUSES: readonly SessionStatus[] = ['COMPLETED', 'REJECTED', 'EXPIRED', 'FAILED'];
 
 /** Machine-readable reasons a comparison rejects its media (non-retryable). */
@@ -70,6 +71,10 @@ export const REJECTION_REASONS = [
 ] as const;
 export type RejectionReason = (typeof REJECTION_REASONS)[number];
 
+/** The quality gates a face can fail, in the order they are checked. */
+export const GATE_FAILURES = ['FACE_TOO_SMALL', 'TOO_BLURRY', 'TOO_DARK', 'TOO_BRIGHT'] as const;
+export type GateFailure = (typeof GATE_FAILURES)[number];
+
 /** One examined video frame: no pixels, no embedding. */
 export interface FrameReport {
   timestampMs: number;
@@ -79,7 +84,7 @@ export interface FrameReport {
   /** Cosine similarity to the ID face; null when the frame was not used. */
   similarity: number | null;
   /** The quality gate that excluded the frame, if one did. */
-  excludedBy: 'FACE_TOO_SMALL' | 'TOO_BLURRY' | 'TOO_DARK' | 'TOO_BRIGHT' | null;
+  excludedBy: GateFailure | null;
   /** Whether the frame is among those the similarity was averaged over. */
   used: boolean;
 }
@@ -110,11 +115,14 @@ export interface LivenessChallenge {
   steps: ChallengeStep[];
 }
 
+/** SKIPPED when the mode is `off`; INCONCLUSIVE when the video gave the check nothing to judge. */
+export const CHECK_VERDICTS = ['PASS', 'FAIL', 'INCONCLUSIVE', 'SKIPPED'] as const;
+export const LIVENESS_VERDICTS = ['PASS', 'FAIL'] as const;
+
 export interface LivenessCheckReport {
   check: LivenessCheckName;
   mode: LivenessMode;
-  /** SKIPPED when the mode is `off`; INCONCLUSIVE when the video gave the check nothing to judge. */
-  verdict: 'PASS' | 'FAIL' | 'INCONCLUSIVE' | 'SKIPPED';
+  verdict: (typeof CHECK_VERDICTS)[number];
   score: number | null;
   threshold: number;
   /** Model ids (and checksums) the score came from, for model-based checks. */
@@ -126,14 +134,19 @@ export interface LivenessCheckReport {
 
 export interface LivenessReport {
   /** FAIL when an enforced check failed; report-mode failures are visible per check only. */
-  verdict: 'PASS' | 'FAIL';
+  verdict: (typeof LIVENESS_VERDICTS)[number];
   /** The first enforced check that failed. */
   failedCheck: LivenessCheckName | null;
   checks: LivenessCheckReport[];
 }
 
+/**
+ * A comparison's full result, as Postgres stores it and the API returns it: the one definition
+ * of it. Workflow histories carry only its verdict (below), never the per-frame details.
+ */
 export interface FaceMatchResult {
-  idempotencyKey: string;
+  /** The comparison's key from its business inputs (ComparisonStore's unique key). */
+  comparisonKey: string;
   similarity: number;
   match: boolean;
   threshold: number;
@@ -149,8 +162,31 @@ export interface FaceMatchResult {
   liveness?: LivenessReport;
 }
 
+/**
+ * What a history holds of a completed comparison: the decision and the key of the full result.
+ * Histories recorded before v4 hold the whole FaceMatchResult here; only these fields are read.
+ */
+export type FaceMatchVerdict = Pick<FaceMatchResult, 'comparisonKey' | 'similarity' | 'match' | 'threshold'> & {
+  livenessVerdict?: LivenessReport['verdict'];
+};
+
+export function verdictOf(result: FaceMatchResult): FaceMatchVerdict {
+  return {
+    comparisonKey: result.comparisonKey,
+    similarity: result.similarity,
+    match: result.match,
+    threshold: result.threshold,
+    ...(result.liveness ? { livenessVerdict: result.liveness.verdict } : {}),
+  };
+}
+
+/** The comparison key of a verdict, also from histories recorded before v4 (which called it idempotencyKey). */
+export function comparisonKeyOf(verdict: FaceMatchVerdict): string {
+  return verdict.comparisonKey ?? (verdict as { idempotencyKey?: string }).idempotencyKey ?? '';
+}
+
 export type FaceSimilarityOutcome =
-  | { status: 'COMPLETED'; result: FaceMatchResult }
+  | { status: 'COMPLETED'; result: FaceMatchVerdict }
   /** `reason` is a RejectionReason, kept a string so older histories with retired codes still decode. */
   | { status: 'REJECTED'; reason: string; message: string }
   | { status: 'EXPIRED'; missing: FileKind[] }
@@ -182,7 +218,7 @@ export const SEARCH_ATTRIBUTES_PATCH = 'kyc-status-search-attribute';
 /** Guards the completion webhook added after v2, so v1 and v2 histories still replay. */
 export const WEBHOOK_PATCH = 'completion-webhook';
 
-/** Webhook delivery: about an hour of retries with backoff before giving up. */
+/** Webhook delivery: 12 attempts, about 27 minutes of retries with backoff (1 s doubling to 10 min), before giving up. */
 export const WEBHOOK_POLICY = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 minutes', maximumAttempts: 12 },

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { FaceMatchResult, FrameReport, LivenessReport } from '../contract/face-similarity.js';
-import type { ComparisonReport } from '../face/pipeline.js';
 import type { Db } from './prisma.js';
 import type { FaceComparison, Prisma } from '../generated/prisma/client.js';
 
 export interface ClaimRequest {
-  idempotencyKey: string;
+  comparisonKey: string;
   sessionId: string;
   idImageSha256: string;
   selfieVideoSha256: string;
@@ -21,7 +20,7 @@ export type Claim =
   | { kind: 'held'; retryAfterMs: number };
 
 /**
- * The idempotency protocol of the comparison, one row per key. A claim is an
+ * The exactly-once protocol of the comparison, one row per comparison key. A claim is an
  * `INSERT ... ON CONFLICT` on the unique key that also takes over a RUNNING row whose lease has
  * expired (a crashed holder); the holder renews its lease while it works and turns the row into
  * the stored outcome, which every later claim returns instead of running inference again.
@@ -32,12 +31,12 @@ export class ComparisonStore {
   async claim(req: ClaimRequest): Promise<Claim> {
     const rows = await this.db.$queryRaw<{ attempts: number }[]>`
       INSERT INTO face_comparisons
-        (id, idempotency_key, session_id, id_image_sha256, selfie_video_sha256, pipeline_version,
+        (id, comparison_key, session_id, id_image_sha256, selfie_video_sha256, pipeline_version,
          status, lease_owner, lease_expires_at)
-      VALUES (${randomUUID()}::uuid, ${req.idempotencyKey}, ${req.sessionId}::uuid, ${req.idImageSha256},
+      VALUES (${randomUUID()}::uuid, ${req.comparisonKey}, ${req.sessionId}::uuid, ${req.idImageSha256},
          ${req.selfieVideoSha256}, ${req.pipelineVersion}, 'RUNNING'::"ComparisonStatus", ${req.owner},
          now() + ${req.leaseMs} * interval '1 millisecond')
-      ON CONFLICT (idempotency_key) DO UPDATE
+      ON CONFLICT (comparison_key) DO UPDATE
         SET lease_owner = EXCLUDED.lease_owner,
             lease_expires_at = EXCLUDED.lease_expires_at,
             attempts = face_comparisons.attempts + 1
@@ -47,49 +46,59 @@ export class ComparisonStore {
     const claimed = rows[0];
     if (claimed) return { kind: 'claimed', attempt: claimed.attempts };
 
-    const row = await this.db.faceComparison.findUnique({ where: { idempotencyKey: req.idempotencyKey } });
+    const row = await this.db.faceComparison.findUnique({ where: { comparisonKey: req.comparisonKey } });
     if (!row) return { kind: 'held', retryAfterMs: 0 };
     return settled(row) ?? { kind: 'held', retryAfterMs: Math.max(0, (row.leaseExpiresAt?.getTime() ?? 0) - Date.now()) };
   }
 
   /** Extends the holder's lease; false when the claim was lost (lease expired and taken over). */
-  async renewLease(idempotencyKey: string, owner: string, leaseMs: number): Promise<boolean> {
+  async renewLease(comparisonKey: string, owner: string, leaseMs: number): Promise<boolean> {
     const updated = await this.db.$executeRaw`
       UPDATE face_comparisons SET lease_expires_at = now() + ${leaseMs} * interval '1 millisecond'
-      WHERE idempotency_key = ${idempotencyKey} AND lease_owner = ${owner} AND status = 'RUNNING'::"ComparisonStatus"`;
+      WHERE comparison_key = ${comparisonKey} AND lease_owner = ${owner} AND status = 'RUNNING'::"ComparisonStatus"`;
     return updated === 1;
   }
 
-  async complete(idempotencyKey: string, owner: string, report: ComparisonReport): Promise<FaceMatchResult> {
+  /**
+   * Stores the result if the claim is still ours and returns it as written: no read-back. A lost
+   * claim (the lease expired and another attempt took over) returns that attempt's stored result
+   * when it has one, so the workflow still gets the one outcome Postgres holds.
+   */
+  async complete(result: FaceMatchResult, owner: string): Promise<FaceMatchResult> {
+    const { comparisonKey } = result;
     const { count } = await this.db.faceComparison.updateMany({
-      where: { idempotencyKey, leaseOwner: owner, status: 'RUNNING' },
+      where: { comparisonKey, leaseOwner: owner, status: 'RUNNING' },
       data: {
         status: 'COMPLETED',
         leaseOwner: null,
         leaseExpiresAt: null,
-        similarity: report.similarity,
-        match: report.match,
-        threshold: report.threshold,
-        detectorModel: report.detectorModel,
-        embedderModel: report.embedderModel,
-        executionProvider: report.executionProvider,
-        framesExamined: report.framesExamined,
-        framesWithFace: report.framesWithFace,
+        similarity: result.similarity,
+        match: result.match,
+        threshold: result.threshold,
+        detectorModel: result.detectorModel,
+        embedderModel: result.embedderModel,
+        executionProvider: result.executionProvider,
+        framesExamined: result.framesExamined,
+        framesWithFace: result.framesWithFace,
         details: {
-          frames: report.frames.map((f) => ({ ...f })),
-          ...(report.videoRotation !== undefined ? { videoRotation: report.videoRotation } : {}),
-          ...(report.liveness ? { liveness: asJson(report.liveness) } : {}),
+          frames: result.frames.map((f) => ({ ...f })),
+          ...(result.videoRotation !== undefined ? { videoRotation: result.videoRotation } : {}),
+          ...(result.liveness ? { liveness: asJson(result.liveness) } : {}),
         },
         completedAt: new Date(),
       },
     });
-    return this.outcomeAfterWrite(idempotencyKey, count);
+    if (count === 1) return result;
+    const row = await this.db.faceComparison.findUnique({ where: { comparisonKey } });
+    const outcome = row ? settled(row) : undefined;
+    if (outcome?.kind === 'completed') return outcome.result;
+    throw new Error(`lost the claim on ${comparisonKey} before storing the result`);
   }
 
   /** `liveness`: the checks' report when liveness is what rejected, so the rejection explains itself. */
-  async reject(idempotencyKey: string, owner: string, reason: string, message: string, liveness?: LivenessReport): Promise<void> {
+  async reject(comparisonKey: string, owner: string, reason: string, message: string, liveness?: LivenessReport): Promise<void> {
     await this.db.faceComparison.updateMany({
-      where: { idempotencyKey, leaseOwner: owner, status: 'RUNNING' },
+      where: { comparisonKey, leaseOwner: owner, status: 'RUNNING' },
       data: {
         status: 'REJECTED',
         leaseOwner: null,
@@ -102,26 +111,15 @@ export class ComparisonStore {
   }
 
   /** Gives the claim up after a transient failure, so the next attempt need not wait for the lease. */
-  async release(idempotencyKey: string, owner: string): Promise<void> {
+  async release(comparisonKey: string, owner: string): Promise<void> {
     await this.db.faceComparison.updateMany({
-      where: { idempotencyKey, leaseOwner: owner, status: 'RUNNING' },
+      where: { comparisonKey, leaseOwner: owner, status: 'RUNNING' },
       data: { leaseOwner: null, leaseExpiresAt: null },
     });
   }
 
-  async find(idempotencyKey: string): Promise<FaceComparison | null> {
-    return this.db.faceComparison.findUnique({ where: { idempotencyKey } });
-  }
-
-  private async outcomeAfterWrite(idempotencyKey: string, count: number): Promise<FaceMatchResult> {
-    const row = await this.db.faceComparison.findUnique({ where: { idempotencyKey } });
-    const outcome = row ? settled(row) : undefined;
-    if (outcome?.kind === 'completed') return outcome.result;
-    throw new Error(
-      count === 0
-        ? `lost the claim on ${idempotencyKey} before storing the result`
-        : `stored result for ${idempotencyKey} could not be read back`,
-    );
+  async find(comparisonKey: string): Promise<FaceComparison | null> {
+    return this.db.faceComparison.findUnique({ where: { comparisonKey } });
   }
 }
 
@@ -136,7 +134,7 @@ function settled(row: FaceComparison): Claim | undefined {
 
 export function toResult(row: FaceComparison): FaceMatchResult {
   return {
-    idempotencyKey: row.idempotencyKey,
+    comparisonKey: row.comparisonKey,
     similarity: row.similarity ?? Number.NaN,
     match: row.match ?? false,
     threshold: row.threshold ?? Number.NaN,

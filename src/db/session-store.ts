@@ -1,4 +1,4 @@
-import type { FaceSimilarityOutcome, FileKind, FileRef, LivenessChallenge, LivenessPolicy } from '../contract/face-similarity.js';
+import { comparisonKeyOf, type FaceSimilarityOutcome, type FileKind, type FileRef, type LivenessChallenge, type LivenessPolicy } from '../contract/face-similarity.js';
 import type { Db } from './prisma.js';
 
 export interface NewFile {
@@ -77,7 +77,7 @@ export class SessionStore {
       data: {
         status: outcome.status,
         rejectionReason: outcome.status === 'REJECTED' || outcome.status === 'FAILED' ? outcome.reason : null,
-        resultKey: outcome.status === 'COMPLETED' ? outcome.result.idempotencyKey : null,
+        resultKey: outcome.status === 'COMPLETED' ? comparisonKeyOf(outcome.result) : null,
         completedAt: new Date(),
       },
     });
@@ -96,7 +96,7 @@ export class SessionStore {
    * (which names none) its latest settled comparison, whose liveness report explains the rejection.
    */
   findDecidingComparison(session: { id: string; resultKey: string | null; status: string }) {
-    if (session.resultKey) return this.db.faceComparison.findUnique({ where: { idempotencyKey: session.resultKey } });
+    if (session.resultKey) return this.db.faceComparison.findUnique({ where: { comparisonKey: session.resultKey } });
     if (session.status !== 'REJECTED') return Promise.resolve(null);
     return this.db.faceComparison.findFirst({ where: { sessionId: session.id, status: 'REJECTED' }, orderBy: { completedAt: 'desc' } });
   }

@@ -1,43 +1,30 @@
 import type { Logger } from 'pino';
 import type { FaceConfig } from '../config/config.js';
 import type { FaceMatchResult, FrameReport, LivenessChallenge, LivenessPolicy } from '../contract/face-similarity.js';
-import { alignFace } from './align.js';
-import { YuNetDetector } from './detector.js';
-import { FaceEmbedder } from './embedder.js';
-import { MediaRejectedError } from './errors.js';
-import { decodeImage } from './image-decoder.js';
+import { alignFace } from './geometry/align.js';
+import { MediaRejectedError } from '../media/errors.js';
+import { checkDocumentFace, decideVideo, largestFace, round } from './decision/verdict.js';
+import { OnnxFaceEmbedder } from './models/embedder.js';
+import { YuNetDetector } from './models/yunet-detector.js';
+import { decodeImage } from './decode/image-decoder.js';
 import { AntiSpoofer } from './liveness/anti-spoof.js';
 import { antiSpoofCheck, challengeCheck, documentReplayCheck, motionCheck, parallaxCheck, type CheckOutcome } from './liveness/checks.js';
 import { decideLiveness } from './liveness/decision.js';
 import { greyThumb, type FrameEvidence } from './liveness/evidence.js';
 import { LIVENESS_THRESHOLDS } from './liveness/thresholds.js';
-import { loadModel } from './model-loader.js';
-import { rotateImage, type QuarterTurns } from './rotate.js';
-import { faceQuality } from './quality.js';
-import {
-  DOCUMENT_REJECTIONS,
-  VIDEO_REJECTIONS,
-  commonestFailure,
-  firstFailure,
-  measureFace,
-  type FaceMeasures,
-  type GateFailure,
-  type QualityGates,
-} from './quality-gates.js';
-import { cosineSimilarity } from './similarity.js';
+import { loadModel } from './models/model-loader.js';
+import { rotateImage, type QuarterTurns } from './geometry/rotate.js';
+import { faceQuality } from './quality/face-quality.js';
+import { firstFailure, measureFace, type FaceMeasures, type GateFailure, type QualityGates } from './quality/gates.js';
+import { cosineSimilarity } from './decision/similarity.js';
+import type { FaceModels } from './ports.js';
 import type { DetectedFace, RgbImage } from './types.js';
-import { streamFrames } from './video-frames.js';
+import { streamFrames } from './decode/video-frames.js';
 
 export type { FrameReport } from '../contract/face-similarity.js';
 
-/** Bump when a change to this pipeline can change a score: it is part of every idempotency key. */
+/** Bump when a change to this pipeline can change a score: it is part of every comparison key. */
 export const PIPELINE_VERSION = 'fsp-5';
-
-/** A second face at least this fraction of the largest one's area makes the ID ambiguous. */
-const SECOND_FACE_AREA_RATIO = 0.5;
-
-/** What the pipeline decides; the activity adds the idempotency key it is stored under. */
-export type ComparisonReport = Omit<FaceMatchResult, 'idempotencyKey'>;
 
 /** What a session asks of liveness: its policy, fixed when it was created, and its challenge. */
 export interface LivenessRequest {
@@ -84,9 +71,10 @@ export interface CompareOptions {
   onEvidence?: (evidence: readonly FrameEvidence[]) => void;
 }
 
+/** What the GPU activity needs of the pipeline; it adds the comparison key the result is stored under. */
 export interface FaceComparer {
   readonly fingerprint: string;
-  compare(idImagePath: string, selfieVideoPath: string, options?: CompareOptions): Promise<ComparisonReport>;
+  compare(idImagePath: string, selfieVideoPath: string, options?: CompareOptions): Promise<Omit<FaceMatchResult, 'comparisonKey'>>;
 }
 
 /**
@@ -94,13 +82,15 @@ export interface FaceComparer {
  * sampled frame, both through quality gates. Model sessions are created once, by `load`.
  */
 export class FacePipeline implements FaceComparer {
-  private constructor(
+  /** `models` are the ONNX adapters `load` builds, or fakes in tests. */
+  constructor(
     private readonly config: FaceConfig,
-    private readonly detector: YuNetDetector,
-    private readonly embedder: FaceEmbedder,
-    private readonly antiSpoofer: AntiSpoofer,
-    readonly executionProvider: string,
+    private readonly models: FaceModels,
   ) {}
+
+  get executionProvider(): string {
+    return this.models.executionProvider;
+  }
 
   static async load(config: FaceConfig, logger: Logger): Promise<FacePipeline> {
     const options = { provider: config.executionProvider, intraOpThreads: config.intraOpThreads, logger };
@@ -109,18 +99,18 @@ export class FacePipeline implements FaceComparer {
       loadModel(config.embedder, options),
       ...config.liveness.antiSpoofModels.map((m) => loadModel(m, options)),
     ]);
-    const pipeline = new FacePipeline(
-      config,
-      new YuNetDetector(detectorModel, config.detector),
-      new FaceEmbedder(embedderModel, config.embedder),
-      new AntiSpoofer(antiSpoofModels.map((model, i) => ({ model, scale: config.liveness.antiSpoofModels[i]!.scale }))),
-      detectorModel.provider === embedderModel.provider ? detectorModel.provider : `${detectorModel.provider}+${embedderModel.provider}`,
-    );
+    const pipeline = new FacePipeline(config, {
+      detector: new YuNetDetector(detectorModel, config.detector),
+      embedder: new OnnxFaceEmbedder(embedderModel, config.embedder),
+      antiSpoof: new AntiSpoofer(antiSpoofModels.map((model, i) => ({ model, scale: config.liveness.antiSpoofModels[i]!.scale }))),
+      executionProvider:
+        detectorModel.provider === embedderModel.provider ? detectorModel.provider : `${detectorModel.provider}+${embedderModel.provider}`,
+    });
     await pipeline.warmUp();
     return pipeline;
   }
 
-  /** Everything besides the input files that decides a result; part of the idempotency key. */
+  /** Everything besides the input files that decides a result; part of the comparison key. */
   get fingerprint(): string {
     const c = this.config;
     const gates = (g: QualityGates) => `${g.minFacePx}/${g.minSharpness}/${g.minBrightness}-${g.maxBrightness}`;
@@ -143,9 +133,9 @@ export class FacePipeline implements FaceComparer {
   private async warmUp(): Promise<void> {
     const size = this.config.embedder.inputSize;
     const blank = { width: size, height: size, data: new Uint8Array(size * size * 3) };
-    await this.detector.detect(blank);
-    await this.embedder.embed(blank);
-    await this.antiSpoofer.realProbability(blank, { x: 40, y: 40, width: 32, height: 32 });
+    await this.models.detector.detect(blank);
+    await this.models.embedder.embed(blank);
+    await this.models.antiSpoof.realProbability(blank, { x: 40, y: 40, width: 32, height: 32 });
   }
 
   /** Detects every face, then aligns, measures and (if it passes `gates`, or without gates) embeds the largest. */
@@ -157,16 +147,16 @@ export class FacePipeline implements FaceComparer {
       if (timings) timings[stage] += now - t;
       t = now;
     };
-    const faces = await this.detector.detect(image, { retryPadded: options.retryPadded });
+    const faces = await this.models.detector.detect(image, { retryPadded: options.retryPadded });
     lap('detect');
-    const face = largest(faces);
+    const face = largestFace(faces);
     if (!face) return { faces };
     const aligned = alignFace(image, face.landmarks, this.config.embedder.inputSize);
     lap('align');
     const measures = measureFace(face, aligned);
     const failure = gates ? firstFailure(measures, gates) : undefined;
     if (failure) return { faces, largest: face, measures, failure, aligned };
-    const embedding = await this.embedder.embed(aligned);
+    const embedding = await this.models.embedder.embed(aligned);
     lap('embed');
     return { faces, largest: face, measures, aligned, embedding };
   }
@@ -199,7 +189,7 @@ export class FacePipeline implements FaceComparer {
     return { image: best.image, analysis: best.analysis };
   }
 
-  async compare(idImagePath: string, selfieVideoPath: string, options: CompareOptions = {}): Promise<ComparisonReport> {
+  async compare(idImagePath: string, selfieVideoPath: string, options: CompareOptions = {}): Promise<Omit<FaceMatchResult, 'comparisonKey'>> {
     const { timings, signal } = options;
     const liveness = options.liveness ?? { policy: this.config.liveness.defaultPolicy };
     const idEmbedding = await this.embedDocumentFace(idImagePath, timings);
@@ -212,7 +202,7 @@ export class FacePipeline implements FaceComparer {
     const keep = LIVENESS_THRESHOLDS.antiSpoofFrames;
     const orientation: { turns: QuarterTurns; known: boolean } = { turns: 0, known: false };
     let waited = performance.now();
-    for await (const frame of streamFrames(selfieVideoPath, this.config.video, signal)) {
+    for await (const frame of streamFrames(selfieVideoPath, this.config.video, this.config.decoder, signal)) {
       if (timings) timings.decode += performance.now() - waited;
       const { image, analysis } = await this.analyzeUpright(frame.image, orientation, timings);
       const face = analysis.largest;
@@ -241,18 +231,7 @@ export class FacePipeline implements FaceComparer {
       waited = performance.now();
     }
 
-    const framesWithFace = frames.filter((f) => f.faceFound).length;
-    if (framesWithFace === 0) {
-      throw new MediaRejectedError('NO_FACE_IN_VIDEO', `no face found in ${frames.length} sampled frames`);
-    }
-    const usable = frames.filter((f) => f.similarity !== null);
-    if (usable.length === 0) {
-      const failure = commonestFailure(frames.flatMap((f) => (f.excludedBy ? [f.excludedBy] : [])))!;
-      throw new MediaRejectedError(VIDEO_REJECTIONS[failure], `no frame passed the quality gates (${framesWithFace} with a face)`);
-    }
-    const best = bestFrames(usable, this.config.bestFrames);
-    for (const f of best) f.used = true;
-    const similarity = round(aggregate(best, best.length));
+    const { similarity, match, framesWithFace } = decideVideo(frames, this.config);
 
     options.onEvidence?.(evidence);
     const started = performance.now();
@@ -268,7 +247,7 @@ export class FacePipeline implements FaceComparer {
     }
     return {
       similarity,
-      match: similarity >= this.config.matchThreshold,
+      match,
       threshold: this.config.matchThreshold,
       detectorModel: this.config.detector.id,
       embedderModel: this.config.embedder.id,
@@ -283,7 +262,7 @@ export class FacePipeline implements FaceComparer {
 
   /** MiniFASNet's fused probability that the face in `box` is a live one (class 1). */
   realProbability(image: RgbImage, box: DetectedFace['box']): Promise<number> {
-    return this.antiSpoofer.realProbability(image, box);
+    return this.models.antiSpoof.realProbability(image, box);
   }
 
   /** Runs the checks the policy does not turn off, on the evidence the frame loop collected. */
@@ -301,7 +280,7 @@ export class FacePipeline implements FaceComparer {
     if (on('challenge')) outcomes.challenge = challengeCheck(evidence, request.challenge?.steps ?? [], t);
     if (on('antiSpoof')) {
       const scores = [];
-      for (const c of candidates) scores.push({ timestampMs: c.timestampMs, real: await this.antiSpoofer.realProbability(c.image, c.box) });
+      for (const c of candidates) scores.push({ timestampMs: c.timestampMs, real: await this.models.antiSpoof.realProbability(c.image, c.box) });
       scores.sort((a, b) => a.timestampMs - b.timestampMs);
       outcomes.antiSpoof = antiSpoofCheck(scores, t);
     }
@@ -317,40 +296,8 @@ export class FacePipeline implements FaceComparer {
       retryPadded: true,
       timings,
     });
-    if (!first) throw new MediaRejectedError('NO_FACE_ON_DOCUMENT', 'no face found on the ID image');
-    const second = faces.filter((f) => f !== first).reduce((max, f) => Math.max(max, area(f)), 0);
-    if (second >= SECOND_FACE_AREA_RATIO * area(first)) {
-      throw new MediaRejectedError('MULTIPLE_FACES_ON_DOCUMENT', `${faces.length} faces of similar size on the ID image`);
-    }
-    if (failure || !embedding) {
-      throw new MediaRejectedError(DOCUMENT_REJECTIONS[failure ?? 'TOO_BLURRY'], `the ID face fails the ${failure} gate`);
-    }
+    checkDocumentFace(faces, first, failure);
+    if (!embedding) throw new Error('the ID face passed its gates but was not embedded');
     return embedding;
   }
-}
-
-/**
- * The K usable frames of highest quality. Quality rather than similarity picks them, so a video
- * cannot pass on one lucky frame; averaging several smooths out blur and pose.
- */
-export function bestFrames<T extends { quality: number | null }>(frames: readonly T[], bestK: number): T[] {
-  return [...frames].sort((a, b) => (b.quality ?? 0) - (a.quality ?? 0)).slice(0, Math.max(1, bestK));
-}
-
-/** Mean similarity of the K highest-quality frames. */
-export function aggregate(frames: readonly { quality: number | null; similarity: number | null }[], bestK: number): number {
-  const best = bestFrames(frames, bestK);
-  return best.reduce((sum, f) => sum + (f.similarity ?? 0), 0) / best.length;
-}
-
-function area(face: DetectedFace): number {
-  return face.box.width * face.box.height;
-}
-
-function largest(faces: DetectedFace[]): DetectedFace | undefined {
-  return faces.reduce<DetectedFace | undefined>((best, f) => (best === undefined || area(f) > area(best) ? f : best), undefined);
-}
-
-function round(value: number): number {
-  return Math.round(value * 1e6) / 1e6;
 }

@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
 import type { AppDeps } from '../api/app.js';
 import type { AppConfig } from '../config/config.js';
-import { IdempotencyStore } from '../db/idempotency-store.js';
 import type { Db } from '../db/prisma.js';
 import { SessionStore } from '../db/session-store.js';
 import { TenantStore } from '../db/tenant-store.js';
@@ -15,18 +14,16 @@ export function apiDeps(config: AppConfig, adapters: { db: Db; blobs: BlobStore;
     logger,
     sessions: new SessionStore(db),
     tenants: new TenantStore(db),
-    idempotency: new IdempotencyStore(db, config.api.idempotency),
+    idempotency: { db, times: config.api.idempotency, sweepEveryMs: config.api.idempotency.sweepEveryMs },
     blobs,
     workflows,
     livenessDefaults: config.face.liveness.defaultPolicy,
     maxBytes: config.api.maxBytes,
-    maxVideoDurationMs: config.face.video.maxDurationMs,
-    maxImagePixels: config.face.imageMaxPixels,
+    media: config.api.media,
     maxUploadsPerSession: config.api.maxUploadsPerSession,
     authFailuresPerMinute: config.api.authFailuresPerMinute,
     minimumUploadRate: config.api.minimumUploadRate,
     timeouts: config.api.timeouts,
-    probeTimeoutMs: config.face.video.ffmpegTimeoutMs,
     rateLimitPerMinute: config.api.rateLimitPerMinute,
     readiness: async () => {
       const [database, temporal] = await Promise.all([

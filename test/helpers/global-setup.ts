@@ -1,7 +1,7 @@
 // One real Temporal dev server and one real PostgreSQL for all integration tests, migrated,
 // with the workflow bundle built once. TEST_DATABASE_URL points at an existing database instead.
 import type { TestProject } from 'vitest/node';
-import { startEphemeralInfra } from '../../src/devstack/ephemeral-infra.js';
+import { startEphemeralInfra } from '../../dev/stack/ephemeral-infra.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -1,8 +1,8 @@
 import { Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { LIVENESS_REPORT_ONLY } from '../../src/contract/face-similarity.js';
-import { startInProcessStack, type InProcessStack, type InProcessStackOptions } from '../../src/devstack/in-process-stack.js';
-import { quietLogger, sharedPipeline, testConfig } from './face-pipeline.js';
+import { startInProcessStack, type InProcessStack, type InProcessStackOptions } from '../../dev/stack/in-process-stack.js';
+import { quietLogger, sharedPipeline, testConfig } from '../../dev/face-pipeline.js';
 
 export type TestStack = InProcessStack;
 

@@ -3,8 +3,8 @@
 import { readFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSession, handWrittenUpload, upload } from '../helpers/api-client.js';
-import { fixture } from '../helpers/paths.js';
+import { createSession, handWrittenUpload, upload } from '../../dev/api-client.js';
+import { fixture } from '../../dev/paths.js';
 import { startTestStack, type TestStack } from '../helpers/stack.js';
 
 let stack: TestStack;

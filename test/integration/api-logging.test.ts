@@ -12,7 +12,7 @@ import { REDACT_PATHS } from '../../src/logging.js';
 import { apiDeps } from '../../src/runtime/api-deps.js';
 import { LocalBlobStore } from '../../src/storage/local-blob-store.js';
 import type { SessionWorkflows } from '../../src/temporal/client.js';
-import { testConfig } from '../helpers/face-pipeline.js';
+import { testConfig } from '../../dev/face-pipeline.js';
 
 let db: Db;
 let dir: string;

@@ -3,8 +3,8 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { TenantStore } from '../../src/db/tenant-store.js';
-import { createSession, handWrittenUpload } from '../helpers/api-client.js';
-import { fixture } from '../helpers/paths.js';
+import { createSession, handWrittenUpload } from '../../dev/api-client.js';
+import { fixture } from '../../dev/paths.js';
 import { startTestStack } from '../helpers/stack.js';
 
 describe('API operations', () => {

@@ -7,9 +7,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workflowIdFor, progressQuery } from '../../src/contract/face-similarity.js';
 import { TenantStore } from '../../src/db/tenant-store.js';
-import { createSession, getSession, upload, type ApiTarget } from '../helpers/api-client.js';
-import { pngBombBytes } from '../helpers/media.js';
-import { fixture } from '../helpers/paths.js';
+import { createSession, getSession, upload, type ApiTarget } from '../../dev/api-client.js';
+import { pngBombBytes } from '../../dev/media.js';
+import { fixture } from '../../dev/paths.js';
 import { startTestStack, type TestStack } from '../helpers/stack.js';
 
 let stack: TestStack;

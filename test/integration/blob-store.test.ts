@@ -7,13 +7,13 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../src/devstack/paths.js';
-import { freePort } from '../../src/devstack/ephemeral-infra.js';
+import { REPO_ROOT } from '../../src/runtime/app-root.js';
+import { freePort } from '../../dev/stack/ephemeral-infra.js';
 import { BlobTooLargeError, type BlobStore } from '../../src/storage/blob-store.js';
 import { LocalBlobStore } from '../../src/storage/local-blob-store.js';
 import { S3BlobStore } from '../../src/storage/s3-blob-store.js';
-import { createSession, upload } from '../helpers/api-client.js';
-import { fixture } from '../helpers/paths.js';
+import { createSession, upload } from '../../dev/api-client.js';
+import { fixture } from '../../dev/paths.js';
 import { startTestStack } from '../helpers/stack.js';
 
 let dir: string;

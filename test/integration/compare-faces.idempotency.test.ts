@@ -10,17 +10,17 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { createGpuActivities, type GpuActivities } from '../../src/activities/gpu-activities.js';
-import { comparisonKey } from '../../src/activities/idempotency-key.js';
-import { LIVENESS_REPORT_ONLY, type CompareFacesInput, type FaceMatchResult, type FileKind, type FileRef } from '../../src/contract/face-similarity.js';
+import { comparisonKey } from '../../src/activities/comparison-key.js';
+import { LIVENESS_REPORT_ONLY, type CompareFacesInput, type FaceMatchVerdict, type FileKind, type FileRef } from '../../src/contract/face-similarity.js';
 import { ComparisonStore } from '../../src/db/comparison-store.js';
 import { createDb, type Db } from '../../src/db/prisma.js';
 import { SessionStore } from '../../src/db/session-store.js';
 import { TenantStore } from '../../src/db/tenant-store.js';
 import type { FaceComparer } from '../../src/face/pipeline.js';
 import { LocalBlobStore } from '../../src/storage/local-blob-store.js';
-import { quietLogger, sharedPipeline } from '../helpers/face-pipeline.js';
-import { failFirstOpen } from '../helpers/faults.js';
-import { fixture } from '../helpers/paths.js';
+import { quietLogger, sharedPipeline } from '../../dev/face-pipeline.js';
+import { failFirstOpen } from '../../dev/faults.js';
+import { fixture } from '../../dev/paths.js';
 
 let db: Db;
 let blobDir: string;
@@ -84,8 +84,8 @@ const noop = () => undefined;
 const silent = { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: noop };
 /** One activity attempt as Temporal would run it (attempt number, heartbeats, cancellation). */
 const attempt = (n: number) => ({
-  run: (compareFaces: GpuActivities['compareFaces'], input: CompareFacesInput): Promise<FaceMatchResult> =>
-    new MockActivityEnvironment({ attempt: n }, { logger: silent }).run<[CompareFacesInput], FaceMatchResult, GpuActivities['compareFaces']>(
+  run: (compareFaces: GpuActivities['compareFaces'], input: CompareFacesInput): Promise<FaceMatchVerdict> =>
+    new MockActivityEnvironment({ attempt: n }, { logger: silent }).run<[CompareFacesInput], FaceMatchVerdict, GpuActivities['compareFaces']>(
       compareFaces,
       input,
     ),
@@ -103,7 +103,7 @@ describe('compareFaces idempotency', () => {
     expect(pipeline.calls).toBe(1);
     const rows = await db.faceComparison.findMany({ where: { sessionId: input.sessionId } });
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ status: 'COMPLETED', idempotencyKey: first.idempotencyKey, leaseOwner: null });
+    expect(rows[0]).toMatchObject({ status: 'COMPLETED', comparisonKey: first.comparisonKey, leaseOwner: null });
   });
 
   it('lets only one of two concurrent attempts compute; the other retries and gets the stored result', async () => {
@@ -138,7 +138,7 @@ describe('compareFaces idempotency', () => {
     });
     // A worker claimed the key and died: its 1 ms lease is never renewed.
     const crashed = await comparisons.claim({
-      idempotencyKey: key,
+      comparisonKey: key,
       sessionId: input.sessionId,
       idImageSha256: input.idImage.sha256,
       selfieVideoSha256: input.selfieVideo.sha256,
@@ -152,7 +152,7 @@ describe('compareFaces idempotency', () => {
     const result = await attempt(2).run(compareFaces, input);
     expect(result.match).toBe(true);
     expect(pipeline.calls).toBe(1);
-    const row = await db.faceComparison.findUniqueOrThrow({ where: { idempotencyKey: key } });
+    const row = await db.faceComparison.findUniqueOrThrow({ where: { comparisonKey: key } });
     expect(row).toMatchObject({ status: 'COMPLETED', attempts: 2, leaseOwner: null });
   });
 
@@ -166,7 +166,7 @@ describe('compareFaces idempotency', () => {
     const result = await attempt(2).run(compareFaces, input);
     expect(result.match).toBe(true);
     expect(pipeline.calls).toBe(1);
-    expect(await db.faceComparison.findUniqueOrThrow({ where: { idempotencyKey: result.idempotencyKey } })).toMatchObject({
+    expect(await db.faceComparison.findUniqueOrThrow({ where: { comparisonKey: result.comparisonKey } })).toMatchObject({
       status: 'COMPLETED',
       attempts: 2,
     });

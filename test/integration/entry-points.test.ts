@@ -6,9 +6,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { freePort } from '../../src/devstack/ephemeral-infra.js';
-import { REPO_ROOT } from '../../src/devstack/paths.js';
-import { MODELS_DIR } from '../helpers/paths.js';
+import { freePort } from '../../dev/stack/ephemeral-infra.js';
+import { REPO_ROOT } from '../../src/runtime/app-root.js';
+import { MODELS_DIR } from '../../dev/paths.js';
 
 let dataDir: string;
 beforeAll(async () => {

@@ -3,7 +3,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../src/devstack/paths.js';
+import { REPO_ROOT } from '../../src/runtime/app-root.js';
 import { startTestStack, type TestStack } from '../helpers/stack.js';
 
 const SCHEMATHESIS = path.join(REPO_ROOT, '.venv', 'bin', 'schemathesis');

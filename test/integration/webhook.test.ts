@@ -4,8 +4,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyWebhook } from '../../src/webhooks/signature.js';
-import { createSession, upload } from '../helpers/api-client.js';
-import { fixture } from '../helpers/paths.js';
+import { createSession, upload } from '../../dev/api-client.js';
+import { fixture } from '../../dev/paths.js';
 import { startTestStack, type TestStack } from '../helpers/stack.js';
 
 interface Delivery {

@@ -6,13 +6,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RejectionReason } from '../../src/contract/face-similarity.js';
-import { MediaRejectedError } from '../../src/face/errors.js';
-import { decodeImage } from '../../src/face/image-decoder.js';
+import { MediaRejectedError } from '../../src/media/errors.js';
+import { decodeImage } from '../../src/face/decode/image-decoder.js';
 import { FacePipeline } from '../../src/face/pipeline.js';
-import { streamFrames } from '../../src/face/video-frames.js';
-import { quietLogger, sharedPipeline, testConfig } from '../helpers/face-pipeline.js';
-import { derivedImage, imageWithoutFace, videoFromImage } from '../helpers/media.js';
-import { fixture } from '../helpers/paths.js';
+import { streamFrames } from '../../src/face/decode/video-frames.js';
+import { quietLogger, sharedPipeline, testConfig } from '../../dev/face-pipeline.js';
+import { TEST_DECODER, derivedImage, imageWithoutFace, videoFromImage } from '../../dev/media.js';
+import { fixture } from '../../dev/paths.js';
 
 let pipeline: FacePipeline;
 let dir: string;
@@ -174,7 +174,7 @@ describe('frame reports and best frames', () => {
     const controller = new AbortController();
     const seen: number[] = [];
     const consume = async () => {
-      for await (const frame of streamFrames(fixture('short_hamilton_clip.mp4'), testConfig().face.video, controller.signal)) {
+      for await (const frame of streamFrames(fixture('short_hamilton_clip.mp4'), testConfig().face.video, TEST_DECODER, controller.signal)) {
         seen.push(frame.timestampMs);
         expect(Math.max(frame.image.width, frame.image.height)).toBe(640);
         if (seen.length === 2) controller.abort(new Error('cancelled by the test'));

@@ -4,12 +4,13 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MediaRejectedError } from '../../src/face/errors.js';
-import { decodeImage } from '../../src/face/image-decoder.js';
-import { probeVideo, streamFrames } from '../../src/face/video-frames.js';
-import { testConfig } from '../helpers/face-pipeline.js';
-import { pngBomb, solidVideo } from '../helpers/media.js';
-import { fixture } from '../helpers/paths.js';
+import { MediaRejectedError } from '../../src/media/errors.js';
+import { decodeImage } from '../../src/face/decode/image-decoder.js';
+import { streamFrames } from '../../src/face/decode/video-frames.js';
+import { probeVideo } from '../../src/media/probe.js';
+import { testConfig } from '../../dev/face-pipeline.js';
+import { TEST_DECODER, forgedDurationVideo, pngBomb, solidVideo } from '../../dev/media.js';
+import { fixture } from '../../dev/paths.js';
 
 let dir: string;
 const file = (name: string) => path.join(dir, name);
@@ -27,7 +28,7 @@ async function reasonOf(promise: Promise<unknown>): Promise<string> {
 }
 
 async function firstFrame(video: string) {
-  for await (const frame of streamFrames(video, sampling)) return frame;
+  for await (const frame of streamFrames(video, sampling, TEST_DECODER)) return frame;
   return undefined;
 }
 
@@ -42,7 +43,7 @@ describe('videos', () => {
   it('never follows a playlist: a blob that is an HLS playlist naming a local file is not a video', async () => {
     const playlist = file('selfie');
     await writeFile(playlist, `#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10.0,\n${fixture('short_hamilton_clip.mp4')}\n#EXT-X-ENDLIST\n`);
-    expect(await reasonOf(probeVideo(playlist, 10_000))).toBe('UNREADABLE_VIDEO');
+    expect(await reasonOf(probeVideo(playlist, TEST_DECODER))).toBe('UNREADABLE_VIDEO');
     expect(await reasonOf(firstFrame(playlist))).toBe('UNREADABLE_VIDEO');
   });
 
@@ -65,6 +66,51 @@ describe('videos', () => {
     expect(err?.message).not.toContain(dir);
     expect(err?.message).not.toMatch(/matroska|EBML|Invalid data/i);
     expect(err?.diagnostic, 'the details stay available for our logs').toBeTruthy();
+  });
+
+  it('takes the duration from the packets, not from a patched header', async () => {
+    const forged = await forgedDurationVideo(file('forged.mp4'), 6, 500);
+    const probe = await probeVideo(forged, TEST_DECODER);
+    expect(probe.frameCount).toBe(60);
+    expect(probe.durationMs).toBeGreaterThanOrEqual(5900);
+    const strict = { ...sampling, maxDurationMs: 3000 };
+    const err = await (async () => {
+      for await (const frame of streamFrames(forged, strict, TEST_DECODER)) return frame;
+    })().then(() => undefined, (e: unknown) => e as MediaRejectedError);
+    expect(err?.reason).toBe('VIDEO_TOO_LONG');
+  });
+
+  it('refuses a stream with more frames than VIDEO_MAX_FRAME_COUNT before decoding', async () => {
+    const long = await forgedDurationVideo(file('many-frames.mp4'), 6, 6000);
+    const err = await (async () => {
+      for await (const frame of streamFrames(long, { ...sampling, maxFrameCount: 30 }, TEST_DECODER)) return frame;
+    })().then(() => undefined, (e: unknown) => e as MediaRejectedError);
+    expect(err?.reason).toBe('VIDEO_TOO_LARGE');
+  });
+
+  it('runs ffmpeg and ffprobe with PATH only: no database URL or secrets reach a decoder', async () => {
+    const seen = file('decoder-env.txt');
+    const wrap = async (name: string) => {
+      const script = file(`${name}-wrapper.sh`);
+      await writeFile(script, `#!/bin/sh\nenv >> '${seen}'\nexec ${name} "$@"\n`, { mode: 0o755 });
+      return script;
+    };
+    const decoder = { ...TEST_DECODER, ffmpegPath: await wrap('ffmpeg'), ffprobePath: await wrap('ffprobe') };
+    process.env.KYC_TEST_SECRET = 'must-not-leak';
+    try {
+      let frames = 0;
+      for await (const _ of streamFrames(fixture('short_hamilton_clip.mp4'), sampling, decoder)) frames++;
+      expect(frames).toBeGreaterThan(0);
+    } finally {
+      delete process.env.KYC_TEST_SECRET;
+    }
+    const env = await readFile(seen, 'utf8');
+    // ffprobe, ffmpeg, and fluent-ffmpeg's own capability queries: each through the wrapper.
+    expect(env.match(/^PATH=/gm)?.length).toBeGreaterThanOrEqual(2);
+    expect(env).not.toContain('must-not-leak');
+    // What is left is PATH and what the wrapper's shell sets itself.
+    const names = new Set(env.trim().split('\n').map((line) => line.split('=')[0]));
+    expect([...names].filter((name) => !['PATH', 'PWD', 'SHLVL', '_', 'OLDPWD'].includes(name!))).toEqual([]);
   });
 
   it('still decodes a normal phone video', async () => {

@@ -5,20 +5,18 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LivenessPolicy } from '../../src/contract/face-similarity.js';
-import { MediaRejectedError } from '../../src/face/errors.js';
-import { decodeImage } from '../../src/face/image-decoder.js';
+import { MediaRejectedError } from '../../src/media/errors.js';
+import { decodeImage } from '../../src/face/decode/image-decoder.js';
 import type { FacePipeline } from '../../src/face/pipeline.js';
-import { probeVideo } from '../../src/face/video-frames.js';
-import { sharedPipeline, testConfig } from '../helpers/face-pipeline.js';
-import { ATTACK_VIDEOS, GENUINE_VIDEOS, LIVENESS_DIR, attackVideo, genuineVideo, idFrameOf } from '../helpers/liveness-cases.js';
-import { filteredVideo } from '../helpers/media.js';
-import { fixture } from '../helpers/paths.js';
+import { sharedPipeline, testConfig } from '../../dev/face-pipeline.js';
+import { ATTACK_VIDEOS, GENUINE_VIDEOS, LIVENESS_DIR, attackVideo, genuineVideo, idFrameOf } from '../../dev/liveness-cases.js';
+import { filteredVideo, videoDurationMs as durationOf } from '../../dev/media.js';
+import { fixture } from '../../dev/paths.js';
 
 let pipeline: FacePipeline;
 let dir: string;
 /** What a regulated fintech gets without configuring anything. */
 const DEFAULTS: LivenessPolicy = testConfig().face.liveness.defaultPolicy;
-const durationOf = (video: string) => probeVideo(video, 30_000).then((p) => p.durationMs);
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'kyc-liveness-'));

@@ -4,14 +4,28 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sha256OfFile, ModelIntegrityError } from '../../src/face/model-loader.js';
+import { decodeImage } from '../../src/face/decode/image-decoder.js';
+import { cosineSimilarity } from '../../src/face/decision/similarity.js';
+import { ModelIntegrityError } from '../../src/face/models/model-loader.js';
+import { sha256OfFile } from '../../src/storage/file-digest.js';
 import { FacePipeline } from '../../src/face/pipeline.js';
-import { LIVENESS_REPORT_ENV, quietLogger, testConfig } from '../helpers/face-pipeline.js';
-import { videoFromImage } from '../helpers/media.js';
-import { fixture } from '../helpers/paths.js';
-import { REFERENCE_PYTHON } from '../helpers/reference.js';
-import { REPO_ROOT } from '../../src/devstack/paths.js';
+import { LIVENESS_REPORT_ENV, quietLogger, testConfig } from '../../dev/face-pipeline.js';
+import { videoFromImage } from '../../dev/media.js';
+import { fixture } from '../../dev/paths.js';
+import { REFERENCE_PYTHON } from '../../dev/reference.js';
+import { REPO_ROOT } from '../../src/runtime/app-root.js';
+
+/** The test embedder run by onnxruntime for Python on an aligned face PNG, RGB, ArcFace normalisation. */
+const REFERENCE_EMBEDDING = `
+import json, sys
+import cv2, numpy as np, onnxruntime as ort
+face = cv2.cvtColor(cv2.imread(sys.argv[2]), cv2.COLOR_BGR2RGB).astype(np.float32)
+tensor = ((face / 255.0 - 0.5) / 0.5).transpose(2, 0, 1)[None].astype(np.float32)
+session = ort.InferenceSession(sys.argv[1], providers=['CPUExecutionProvider'])
+print(json.dumps(session.run(None, {session.get_inputs()[0].name: tensor})[0][0].tolist()))
+`;
 
 let dir: string;
 let model512: string;
@@ -46,12 +60,26 @@ describe('model registry', () => {
     const report = await pipeline.compare(fixture('obama.jpg'), video);
     expect(report.embedderModel).toBe('arcface-style-512-test');
     expect(report.framesWithFace).toBeGreaterThan(0);
-    expect(report.similarity).toBeGreaterThan(-1);
-    expect(report.similarity).toBeLessThanOrEqual(1);
-    // The version id is part of the idempotency key, so results of different models never mix.
+
+    // The embedding is the model's own 512 values for the configured preprocessing: the same
+    // aligned face through onnxruntime for Python, normalised (x/255 - 0.5)/0.5 by hand, gives the
+    // same vector. A wrong mean, std, channel order or dimension breaks this.
+    const analysis = await pipeline.analyze(await decodeImage(fixture('obama.jpg')));
+    expect(analysis.embedding).toHaveLength(512);
+    const aligned = analysis.aligned!;
+    const facePng = path.join(dir, 'aligned.png');
+    await sharp(aligned.data, { raw: { width: aligned.width, height: aligned.height, channels: 3 } }).png().toFile(facePng);
+    const reference = JSON.parse(
+      execFileSync(REFERENCE_PYTHON, ['-c', REFERENCE_EMBEDDING, model512, facePng], { encoding: 'utf8' }),
+    ) as number[];
+    expect(reference).toHaveLength(512);
+    expect(cosineSimilarity(analysis.embedding!, Float32Array.from(reference))).toBeGreaterThan(0.9999);
+    const norm = Math.hypot(...analysis.embedding!);
+    expect(norm).toBeCloseTo(1, 5);
+    // The version id is part of the comparison key, so results of different models never mix.
     expect(pipeline.fingerprint).toContain('arcface-style-512-test');
-    const analysis = await pipeline.analyze({ width: 200, height: 200, data: new Uint8Array(200 * 200 * 3) });
-    expect(analysis.faces).toEqual([]);
+    const blank = await pipeline.analyze({ width: 200, height: 200, data: new Uint8Array(200 * 200 * 3) });
+    expect(blank.faces).toEqual([]);
   });
 
   it('refuses a model file whose sha256 differs from the configured one', async () => {

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Runtime, Worker, makeTelemetryFilterString } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../src/devstack/paths.js';
+import { REPO_ROOT } from '../../src/runtime/app-root.js';
 import { writeWorkflowBundle } from '../../src/runtime/workflow-bundle.js';
 
 const HISTORIES_DIR = path.join(REPO_ROOT, 'test', 'histories');

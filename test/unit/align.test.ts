@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ARCFACE_TEMPLATE_112, alignFace, applyAffine, estimateSimilarity, invertAffine, warpAffine, type Affine } from '../../src/face/align.js';
+import { ARCFACE_TEMPLATE_112, alignFace, applyAffine, estimateSimilarity, invertAffine, warpAffine, type Affine } from '../../src/face/geometry/align.js';
 import type { Point } from '../../src/face/types.js';
 
 const similarity = (angle: number, scale: number, tx: number, ty: number): Affine => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { antiSpoofCrop, antiSpoofTensor, fuseRealProbability, softmax } from '../../src/face/liveness/anti-spoof-input.js';
-import { rotateImage } from '../../src/face/rotate.js';
+import { rotateImage } from '../../src/face/geometry/rotate.js';
 
 describe('MiniFASNet input', () => {
   it('scales the crop around the box centre and shifts it back inside the frame instead of clipping', () => {

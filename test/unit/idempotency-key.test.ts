@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { comparisonKey } from '../../src/activities/idempotency-key.js';
+import { comparisonKey } from '../../src/activities/comparison-key.js';
 
 const base = {
   sessionId: '0b4a8b0e-6a43-4a3c-9c64-6f1f1c8e2a10',

@@ -1,7 +1,6 @@
 import pino from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { IdempotencyStore } from '../../src/db/idempotency-store.js';
-import { startIdempotencySweep } from '../../src/runtime/idempotency-sweep.js';
+import { startIdempotencySweep } from '../../src/db/idempotency-sweep.js';
 
 afterEach(() => {
   vi.useRealTimers();
@@ -18,7 +17,7 @@ describe('startIdempotencySweep', () => {
     });
     const lines: string[] = [];
     const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
-    const stop = startIdempotencySweep({ deleteExpired } as unknown as IdempotencyStore, logger, 1000);
+    const stop = startIdempotencySweep({ deleteExpired }, logger, 1000);
     await vi.advanceTimersByTimeAsync(3000);
     expect(deleteExpired).toHaveBeenCalledTimes(3);
     expect(lines.some((l) => l.includes('"deleted":3'))).toBe(true);

@@ -2,8 +2,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkStructure } from '../../src/api/media-structure.js';
-import { fixture } from '../helpers/paths.js';
+import { checkStructure } from '../../src/media/structure.js';
+import { fixture } from '../../dev/paths.js';
 
 let dir: string;
 beforeAll(async () => {

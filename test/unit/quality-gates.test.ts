@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { padImage } from '../../src/face/detector.js';
-import { brightness, sharpness } from '../../src/face/image-quality.js';
-import { commonestFailure, firstFailure, type QualityGates } from '../../src/face/quality-gates.js';
+import { padImage } from '../../src/face/models/yunet-detector.js';
+import { brightness, sharpness } from '../../src/face/quality/image-quality.js';
+import { commonestFailure, firstFailure, type QualityGates } from '../../src/face/quality/gates.js';
 
 const image = (w: number, h: number, f: (x: number, y: number) => number) => {
   const data = new Uint8Array(w * h * 3);

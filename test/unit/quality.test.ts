@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { faceQuality, frontalness } from '../../src/face/quality.js';
+import { faceQuality, frontalness } from '../../src/face/quality/face-quality.js';
 import type { DetectedFace, Point } from '../../src/face/types.js';
 
 const face = (landmarks: Point[], size = 200, score = 0.9): DetectedFace => ({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resizeRgb, resizeToBgrPlanes } from '../../src/face/resize.js';
+import { resizeRgb, resizeToBgrPlanes } from '../../src/face/geometry/resize.js';
 
 const gray = (w: number, h: number, f: (x: number, y: number) => number) => {
   const out = new Uint8Array(w * h * 3);

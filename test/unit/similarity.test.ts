@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { aggregate } from '../../src/face/pipeline.js';
-import { cosineSimilarity, l2Normalize } from '../../src/face/similarity.js';
+import { aggregate } from '../../src/face/decision/verdict.js';
+import { cosineSimilarity, l2Normalize } from '../../src/face/decision/similarity.js';
 
 const v = (...xs: number[]) => Float32Array.from(xs);
 

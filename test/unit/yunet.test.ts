@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeYuNet, iou, letterbox, nonMaxSuppression, unletterbox } from '../../src/face/yunet.js';
+import { decodeYuNet, iou, letterbox, nonMaxSuppression, unletterbox } from '../../src/face/models/yunet.js';
 
 const SIZE = 640;
 

@@ -11,8 +11,7 @@ declare module 'fastify' {
 
 const BEARER = /^Bearer\s+(\S+)$/i;
 
-export const unauthorized = () =>
-  new Problem(401, 'unauthorized', 'Missing or invalid API key', 'send `Authorization: Bearer <API key>`');
+export const unauthorized = () => new Problem('unauthorized', 'send `Authorization: Bearer <API key>`');
 
 /**
  * onRequest hook: every request in scope must carry a live API key; the tenant is attached to it.
@@ -22,7 +21,7 @@ export function authenticate(tenants: TenantStore, failures: AuthFailureLimiter)
   return async (request: FastifyRequest, reply: FastifyReply) => {
     if (failures.blocked(request.ip)) {
       reply.header('retry-after', '60');
-      throw new Problem(429, 'rate-limited', 'Too many failed authentications', 'too many requests with a missing or invalid key from this address; retry in a minute');
+      throw new Problem('rate-limited', 'too many requests with a missing or invalid key from this address; retry in a minute', { title: 'Too many failed authentications' });
     }
     const match = BEARER.exec(request.headers.authorization ?? '');
     const tenant = match ? await tenants.authenticate(match[1]!) : null;

@@ -1,5 +1,6 @@
 import * as ort from 'onnxruntime-node';
-import type { LoadedModel } from '../model-loader.js';
+import type { LoadedModel } from '../models/model-loader.js';
+import type { PresentationAttackScorer } from '../ports.js';
 import type { Box, RgbImage } from '../types.js';
 import { antiSpoofCrop, antiSpoofTensor, fuseRealProbability, softmax } from './anti-spoof-input.js';
 
@@ -16,7 +17,7 @@ export const ANTI_SPOOF_INPUT = 80;
  * Passive presentation-attack detection: each model looks at its own crop around the face; the
  * softmax vectors are fused into one probability that the face is a live one (class 1).
  */
-export class AntiSpoofer {
+export class AntiSpoofer implements PresentationAttackScorer {
   constructor(private readonly models: readonly AntiSpoofModel[]) {}
 
   get ids(): string[] {

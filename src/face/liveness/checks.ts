@@ -4,7 +4,7 @@
  * `npm run liveness:calibrate` on the genuine and attack fixtures (README, "Liveness").
  */
 import type { ChallengeStep, LivenessCheckName } from '../../contract/face-similarity.js';
-import { applyAffine, estimateSimilarity } from '../align.js';
+import { applyAffine, estimateSimilarity } from '../geometry/align.js';
 import type { Point } from '../types.js';
 import { meanAbsDiff, quantile, type FrameEvidence } from './evidence.js';
 import { applyHomography, homographyFrom4 } from './homography.js';

@@ -1,0 +1,27 @@
+import { pino } from 'pino';
+import { loadConfig } from '../src/config/config.js';
+import { FacePipeline } from '../src/face/pipeline.js';
+import { MODELS_DIR } from './paths.js';
+
+export const testConfig = (env: Record<string, string> = {}) => loadConfig({ MODELS_DIR, LOG_LEVEL: 'warn', ...env });
+export const quietLogger = () => pino({ level: 'warn' });
+
+/**
+ * Liveness computed and reported, never rejecting: the service default for tests of face matching
+ * itself, whose videos are made from still photos. Liveness tests pass their policy explicitly.
+ */
+export const LIVENESS_REPORT_ENV = {
+  LIVENESS_MOTION: 'report',
+  LIVENESS_PARALLAX: 'report',
+  LIVENESS_ANTI_SPOOF: 'report',
+  LIVENESS_DOCUMENT_REPLAY: 'report',
+  LIVENESS_CHALLENGE: 'off',
+};
+
+let shared: Promise<FacePipeline> | undefined;
+
+/** The real pipeline on the real models, loaded once per test process as a worker would. */
+export function sharedPipeline(): Promise<FacePipeline> {
+  shared ??= FacePipeline.load(testConfig({ EXECUTION_PROVIDER: 'cpu', ...LIVENESS_REPORT_ENV }).face, quietLogger());
+  return shared;
+}

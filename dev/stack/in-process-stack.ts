@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import type { Logger } from 'pino';
+import { buildApp } from '../../src/api/app.js';
+import type { AppConfig } from '../../src/config/config.js';
+import { workflowIdFor, type FaceSimilarityOutcome, type LivenessPolicy } from '../../src/contract/face-similarity.js';
+import { ComparisonStore } from '../../src/db/comparison-store.js';
+import { createDb, type Db } from '../../src/db/prisma.js';
+import { SessionStore } from '../../src/db/session-store.js';
+import { TenantStore } from '../../src/db/tenant-store.js';
+import type { FaceComparer } from '../../src/face/pipeline.js';
+import { apiDeps } from '../../src/runtime/api-deps.js';
+import { createGpuWorker, createOrchestrationWorker } from '../../src/runtime/workers.js';
+import type { BlobStore } from '../../src/storage/blob-store.js';
+import { LocalBlobStore } from '../../src/storage/local-blob-store.js';
+import { SessionWorkflows } from '../../src/temporal/client.js';
+
+export interface InProcessStackOptions {
+  databaseUrl: string;
+  temporalAddress: string;
+  workflowBundlePath: string;
+  config: AppConfig;
+  pipeline: FaceComparer;
+  logger: Logger;
+  uploadTimeoutMs?: number;
+  /** Blob storage for API and GPU worker alike; a local folder by default. */
+  blobStore?: BlobStore;
+  /** The stack tenant's completion webhook. */
+  webhookUrl?: string;
+  /** The stack tenant's own liveness modes; unset, the service defaults apply. */
+  liveness?: Partial<LivenessPolicy>;
+  /** Wraps the blob store the GPU activity reads through (fault injection). */
+  gpuBlobs?: (blobs: BlobStore) => BlobStore;
+}
+
+export interface InProcessStack {
+  baseUrl: string;
+  /** A live API key of the stack's own tenant. */
+  apiKey: string;
+  /** Signing secret of the tenant's webhook, when it has one. */
+  webhookSecret?: string;
+  blobDir: string;
+  tenantId: string;
+  db: Db;
+  workflows: SessionWorkflows;
+  outcome(sessionId: string): Promise<FaceSimilarityOutcome>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole service in one process on a real Temporal server and database: the API on a free
+ * port and both workers on task queues of their own, so concurrent users never share work.
+ */
+export async function startInProcessStack(options: InProcessStackOptions): Promise<InProcessStack> {
+  const db = createDb(options.databaseUrl);
+  const blobDir = await mkdtemp(path.join(tmpdir(), 'kyc-blobs-'));
+  const blobs = options.blobStore ?? new LocalBlobStore(blobDir);
+  const suffix = randomUUID().slice(0, 8);
+  const queues = { orchestration: `kyc-orchestration-${suffix}`, gpu: `face-similarity-gpu-${suffix}` };
+
+  const connection = await NativeConnection.connect({ address: options.temporalAddress });
+  const temporal = { connection, namespace: 'default' };
+  const workers: Worker[] = [
+    await createOrchestrationWorker(temporal, {
+      taskQueue: queues.orchestration,
+      workflowBundlePath: options.workflowBundlePath,
+      sessions: new SessionStore(db),
+      db,
+    }),
+    await createGpuWorker(temporal, {
+      taskQueue: queues.gpu,
+      concurrency: 1,
+      comparisons: new ComparisonStore(db),
+      sessions: new SessionStore(db),
+      blobs: options.gpuBlobs ? options.gpuBlobs(blobs) : blobs,
+      pipeline: options.pipeline,
+      leaseMs: options.config.gpuWorker.leaseMs,
+      logger: options.logger,
+    }),
+  ];
+  const running = workers.map((w) => w.run());
+
+  const workflows = await SessionWorkflows.connect({
+    address: options.temporalAddress,
+    namespace: 'default',
+    orchestrationTaskQueue: queues.orchestration,
+    gpuTaskQueue: queues.gpu,
+    uploadTimeoutMs: options.uploadTimeoutMs ?? options.config.temporal.uploadTimeoutMs,
+  });
+  const app = await buildApp(apiDeps(options.config, { db, blobs, workflows, logger: options.logger }));
+  const baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
+  const tenants = new TenantStore(db);
+  const tenant = await tenants.createTenant(`stack-${suffix}`, options.webhookUrl);
+  if (options.liveness) await tenants.setLivenessModes(tenant.id, options.liveness);
+  const { key: apiKey } = await tenants.createKey(tenant.id, 'in-process stack');
+
+  return {
+    baseUrl,
+    apiKey,
+    webhookSecret: tenant.webhookSecret ?? undefined,
+    blobDir,
+    tenantId: tenant.id,
+    db,
+    workflows,
+    outcome: (sessionId) => workflows.client.workflow.getHandle(workflowIdFor(sessionId)).result(),
+    async stop() {
+      await app.close();
+      for (const w of workers) w.shutdown();
+      await Promise.all(running);
+      await workflows.close();
+      await connection.close();
+      await db.$disconnect();
+      await rm(blobDir, { recursive: true, force: true });
+    },
+  };
+}

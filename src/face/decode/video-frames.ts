@@ -1,0 +1,146 @@
+import { Writable } from 'node:stream';
+import ffmpeg, { type FfmpegCommand } from 'fluent-ffmpeg';
+import { MediaRejectedError } from '../../media/errors.js';
+import { assertDecodable, decoderEnv, decoderInputOptions, probeVideo, type DecoderSettings, type VideoLimits } from '../../media/probe.js';
+import type { RgbImage } from '../types.js';
+
+export interface FrameSampling extends VideoLimits {
+  /** Frames per second of video taken, spread evenly by ffmpeg's fps filter. */
+  sampleFps: number;
+  maxFrames: number;
+  /** Longest edge of a sampled frame; ffmpeg scales down, never up. */
+  maxEdge: number;
+  ffmpegThreads: number;
+}
+
+export interface VideoFrame {
+  image: RgbImage;
+  timestampMs: number;
+}
+
+/** Output size: the displayed size scaled to fit `maxEdge` (never up), even for the encoder's sake. */
+export function sampledSize(width: number, height: number, maxEdge: number): { width: number; height: number } {
+  const scale = Math.min(1, maxEdge / Math.max(width, height));
+  const even = (v: number) => Math.max(2, 2 * Math.round((v * scale) / 2));
+  return { width: even(width), height: even(height) };
+}
+
+/**
+ * Samples frames with ffmpeg and yields them as raw RGB while ffmpeg keeps decoding: the fps
+ * filter picks the frames (no full-rate decode downstream), ffmpeg applies the rotation metadata
+ * and scales, and no frame touches the disk. ffmpeg is killed on timeout, on `signal`, and when
+ * the consumer stops early.
+ */
+export async function* streamFrames(
+  videoPath: string,
+  sampling: FrameSampling,
+  decoder: DecoderSettings,
+  signal?: AbortSignal,
+): AsyncGenerator<VideoFrame> {
+  signal?.throwIfAborted();
+  const probe = await probeVideo(videoPath, decoder);
+  assertDecodable(probe, sampling);
+  const guard = await decoderInputOptions(videoPath);
+  const { width, height } = sampledSize(probe.width, probe.height, sampling.maxEdge);
+  const frameBytes = width * height * 3;
+
+  const queue: Buffer[] = [];
+  let pending: Buffer = Buffer.alloc(0);
+  let finished = false;
+  let failure: Error | undefined;
+  let wake: (() => void) | undefined;
+  const notify = () => {
+    wake?.();
+    wake = undefined;
+  };
+
+  const command = withDecoderEnv(ffmpeg(videoPath).setFfmpegPath(decoder.ffmpegPath), decoder)
+    // ffmpeg decodes while the models run; on its own cores it would only steal theirs.
+    .inputOptions(['-threads', String(sampling.ffmpegThreads), ...guard])
+    .noAudio()
+    .outputOptions(['-vf', `fps=${sampling.sampleFps},scale=${width}:${height}:flags=area`, '-frames:v', String(sampling.maxFrames)])
+    .format('rawvideo')
+    .outputOptions(['-pix_fmt', 'rgb24']);
+  const fail = (err: Error) => {
+    failure ??= err;
+    command.kill('SIGKILL');
+    notify();
+  };
+  const timer = setTimeout(() => fail(new Error(`ffmpeg timed out after ${decoder.timeoutMs} ms`)), decoder.timeoutMs);
+  const onAbort = () => fail(signal?.reason instanceof Error ? signal.reason : new Error('frame sampling cancelled'));
+  signal?.addEventListener('abort', onAbort, { once: true });
+
+  command.on('error', (err: Error, _stdout: unknown, stderr: string | null) => {
+    if (failure) return;
+    const detail = (stderr ?? '').trim().split('\n').slice(-2).join(' ');
+    fail(new MediaRejectedError('UNREADABLE_VIDEO', 'the video could not be decoded', undefined, detail || err.message));
+  });
+  // Done only when ffmpeg exited cleanly AND its stdout has delivered every byte: the process's
+  // exit can be reported before the pipe is drained.
+  let exited = false;
+  let drained = false;
+  const settle = () => {
+    finished = exited && drained;
+    if (finished) notify();
+  };
+  command.on('end', () => {
+    exited = true;
+    settle();
+  });
+  // Our own sink rather than fluent-ffmpeg's stream: when its output stream emits 'close',
+  // fluent-ffmpeg gives ffmpeg 20 ms to exit before failing with "Output stream closed", which
+  // under load rejects good videos. A sink that never emits 'close' leaves the verdict to
+  // ffmpeg's exit status; `final` tells us every byte has arrived.
+  const sink = new Writable({
+    emitClose: false,
+    write(chunk: Buffer, _encoding, callback) {
+      pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+      while (pending.length >= frameBytes) {
+        queue.push(pending.subarray(0, frameBytes));
+        pending = pending.subarray(frameBytes);
+      }
+      if (queue.length > 0) notify();
+      callback();
+    },
+    final(callback) {
+      drained = true;
+      settle();
+      callback();
+    },
+  });
+  // Read eagerly so ffmpeg never stalls on a full pipe while a frame is being analysed; memory is
+  // bounded by maxFrames frames of at most maxEdge².
+  command.pipe(sink, { end: true });
+
+  try {
+    for (let index = 0; ; index++) {
+      while (queue.length === 0 && !finished && !failure) await new Promise<void>((resolve) => (wake = resolve));
+      if (failure) throw failure;
+      const frame = queue.shift();
+      if (!frame) {
+        if (index === 0) throw new MediaRejectedError('UNREADABLE_VIDEO', 'video has no decodable frames');
+        break;
+      }
+      yield {
+        image: { width, height, data: new Uint8Array(frame.buffer, frame.byteOffset, frame.length) },
+        timestampMs: Math.round((index * 1000) / sampling.sampleFps),
+      };
+    }
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbort);
+    if (!finished) command.kill('SIGKILL');
+  }
+}
+
+/**
+ * fluent-ffmpeg spawns with fixed options and no `env`, so ffmpeg would inherit the worker's
+ * whole environment (database URL, cloud credentials). This command's spawn gets decoderEnv().
+ */
+function withDecoderEnv(command: FfmpegCommand, decoder: DecoderSettings): FfmpegCommand {
+  type Spawn = (args: string[], options: object, ...callbacks: unknown[]) => void;
+  const target = command as unknown as { _spawnFfmpeg: Spawn };
+  const spawn = target._spawnFfmpeg.bind(command);
+  target._spawnFfmpeg = (args, options, ...callbacks) => spawn(args, { ...options, env: decoderEnv(decoder) }, ...callbacks);
+  return command;
+}

@@ -1,0 +1,89 @@
+/**
+ * Five-point face alignment: the least-squares similarity transform (rotation, uniform scale,
+ * translation; no reflection, as Umeyama's method gives) from detected landmarks to the
+ * ArcFace 112x112 template, then a bilinear warp with OpenCV's sampling conventions.
+ */
+import type { Point, RgbImage } from '../types.js';
+
+/** The standard ArcFace / InsightFace 112x112 template, in YuNet's landmark order. */
+export const ARCFACE_TEMPLATE_112: readonly Point[] = [
+  [38.2946, 51.6963],
+  [73.5318, 51.5014],
+  [56.0252, 71.7366],
+  [41.5493, 92.3655],
+  [70.7299, 92.2041],
+];
+
+/** Row-major 2x3 affine matrix [a, b, c, d, e, f]: x' = a*x + b*y + c, y' = d*x + e*y + f. */
+export type Affine = readonly [number, number, number, number, number, number];
+
+/**
+ * Similarity transform mapping `src` points onto `dst` points in the least-squares sense.
+ * In 2-D this has a closed form: treating points as complex numbers, the rotation-and-scale
+ * factor is sum(conj(s') * d') / sum(|s'|^2) over the centred points.
+ */
+export function estimateSimilarity(src: readonly Point[], dst: readonly Point[]): Affine {
+  if (src.length !== dst.length || src.length < 2) throw new Error('need at least two matching point pairs');
+  const n = src.length;
+  let sx = 0, sy = 0, dx = 0, dy = 0;
+  for (let i = 0; i < n; i++) {
+    sx += src[i]![0]; sy += src[i]![1]; dx += dst[i]![0]; dy += dst[i]![1];
+  }
+  sx /= n; sy /= n; dx /= n; dy /= n;
+  let re = 0, im = 0, norm = 0;
+  for (let i = 0; i < n; i++) {
+    const px = src[i]![0] - sx, py = src[i]![1] - sy;
+    const qx = dst[i]![0] - dx, qy = dst[i]![1] - dy;
+    re += px * qx + py * qy;
+    im += px * qy - py * qx;
+    norm += px * px + py * py;
+  }
+  if (norm === 0) throw new Error('landmarks are degenerate (all at one point)');
+  const a = re / norm;
+  const b = im / norm;
+  return [a, -b, dx - (a * sx - b * sy), b, a, dy - (b * sx + a * sy)];
+}
+
+export function invertAffine(m: Affine): Affine {
+  const [a, b, c, d, e, f] = m;
+  const det = a * e - b * d;
+  if (det === 0) throw new Error('affine transform is not invertible');
+  const ia = e / det, ib = -b / det, id = -d / det, ie = a / det;
+  return [ia, ib, -(ia * c + ib * f), id, ie, -(id * c + ie * f)];
+}
+
+export function applyAffine(m: Affine, [x, y]: Point): Point {
+  return [m[0] * x + m[1] * y + m[2], m[3] * x + m[4] * y + m[5]];
+}
+
+/**
+ * Warps `image` by `forward` (image -> output coordinates) into an output of the given size,
+ * sampling bilinearly; pixels mapped from outside the image are black, as cv2.warpAffine does.
+ */
+export function warpAffine(image: RgbImage, forward: Affine, width: number, height: number): RgbImage {
+  const inv = invertAffine(forward);
+  const out = new Uint8Array(width * height * 3);
+  const { width: w, height: h, data } = image;
+  const sample = (x: number, y: number, ch: number) =>
+    x < 0 || y < 0 || x >= w || y >= h ? 0 : data[(y * w + x) * 3 + ch]!;
+  for (let oy = 0; oy < height; oy++) {
+    for (let ox = 0; ox < width; ox++) {
+      const x = inv[0] * ox + inv[1] * oy + inv[2];
+      const y = inv[3] * ox + inv[4] * oy + inv[5];
+      const x0 = Math.floor(x), y0 = Math.floor(y);
+      const fx = x - x0, fy = y - y0;
+      const o = (oy * width + ox) * 3;
+      for (let ch = 0; ch < 3; ch++) {
+        const top = sample(x0, y0, ch) * (1 - fx) + sample(x0 + 1, y0, ch) * fx;
+        const bottom = sample(x0, y0 + 1, ch) * (1 - fx) + sample(x0 + 1, y0 + 1, ch) * fx;
+        out[o + ch] = Math.round(top * (1 - fy) + bottom * fy);
+      }
+    }
+  }
+  return { width, height, data: out };
+}
+
+export function alignFace(image: RgbImage, landmarks: readonly Point[], size = 112): RgbImage {
+  const template = size === 112 ? ARCFACE_TEMPLATE_112 : ARCFACE_TEMPLATE_112.map(([x, y]) => [(x * size) / 112, (y * size) / 112] as const);
+  return warpAffine(image, estimateSimilarity(landmarks, template), size, size);
+}

@@ -1,0 +1,75 @@
+import * as ort from 'onnxruntime-node';
+import type { LoadedModel } from './model-loader.js';
+import type { FaceDetector } from '../ports.js';
+import { resizeToBgrPlanes } from '../geometry/resize.js';
+import type { DetectedFace, RgbImage } from '../types.js';
+import { decodeYuNet, letterbox, nonMaxSuppression, unletterbox } from './yunet.js';
+
+/** Border added on each side, as a fraction of the image size, when a first look finds nothing. */
+const EDGE_PAD_FRACTION = 0.3;
+
+export function padImage(image: RgbImage, fraction: number): { image: RgbImage; offset: { x: number; y: number } } {
+  const px = Math.round(image.width * fraction);
+  const py = Math.round(image.height * fraction);
+  const width = image.width + 2 * px;
+  const height = image.height + 2 * py;
+  const data = new Uint8Array(width * height * 3);
+  const rowBytes = image.width * 3;
+  for (let y = 0; y < image.height; y++) {
+    data.set(image.data.subarray(y * rowBytes, (y + 1) * rowBytes), ((y + py) * width + px) * 3);
+  }
+  return { image: { width, height, data }, offset: { x: px, y: py } };
+}
+
+export interface DetectorSettings {
+  scoreThreshold: number;
+  nmsThreshold: number;
+}
+
+/** YuNet on an ONNX session: any image size in, faces in that image's coordinates out, best first. */
+export class YuNetDetector implements FaceDetector {
+  readonly inputSize: number;
+
+  constructor(
+    private readonly model: LoadedModel,
+    private readonly settings: DetectorSettings,
+  ) {
+    const meta = model.session.inputMetadata[0];
+    const dims = meta && meta.isTensor ? meta.shape : [];
+    const side = dims[2];
+    // The 2023mar export has a fixed 640x640 input; dynamic exports report a symbolic size.
+    this.inputSize = typeof side === 'number' && side > 0 ? side : 640;
+  }
+
+  /**
+   * `retryPadded`: when nothing is found, look again with a border around the image. YuNet misses
+   * a face that fills the whole frame (a tight passport crop).
+   */
+  async detect(image: RgbImage, options: { retryPadded?: boolean } = {}): Promise<DetectedFace[]> {
+    const faces = await this.detectOnce(image);
+    if (faces.length > 0 || !options.retryPadded) return faces;
+    const { image: padded, offset } = padImage(image, EDGE_PAD_FRACTION);
+    const found = await this.detectOnce(padded);
+    return found.map((face) => ({
+      score: face.score,
+      box: { ...face.box, x: face.box.x - offset.x, y: face.box.y - offset.y },
+      landmarks: face.landmarks.map(([x, y]) => [x - offset.x, y - offset.y] as const),
+    }));
+  }
+
+  private async detectOnce(image: RgbImage): Promise<DetectedFace[]> {
+    const box = letterbox(image.width, image.height, this.inputSize);
+    const pixels = resizeToBgrPlanes(image.data, image.width, image.height, box.width, box.height, this.inputSize);
+    const input = new ort.Tensor('float32', pixels, [
+      1, 3, this.inputSize, this.inputSize,
+    ]);
+    const results = await this.model.session.run({ [this.model.session.inputNames[0]!]: input });
+    const outputs: Record<string, Float32Array> = {};
+    for (const [name, tensor] of Object.entries(results)) outputs[name] = tensor.data as Float32Array;
+    const faces = nonMaxSuppression(
+      decodeYuNet(outputs, this.inputSize, this.settings.scoreThreshold),
+      this.settings.nmsThreshold,
+    );
+    return faces.map((face) => unletterbox(face, box));
+  }
+}

@@ -1,0 +1,28 @@
+import type { Box, DetectedFace, RgbImage } from './types.js';
+
+/**
+ * What the pipeline needs of its models, and nothing of how they run: the ONNX adapters in
+ * models/ implement these, and tests give the pipeline fakes that need no model files.
+ */
+export interface FaceDetector {
+  /** Every face in `image`, in its coordinates, best first. */
+  detect(image: RgbImage, options?: { retryPadded?: boolean }): Promise<DetectedFace[]>;
+}
+
+export interface FaceEmbedder {
+  /** An aligned face in, an L2-normalised embedding out. */
+  embed(alignedFace: RgbImage): Promise<Float32Array>;
+}
+
+export interface PresentationAttackScorer {
+  /** Probability that the face in `box` is a live one, not a print, screen or mask. */
+  realProbability(image: RgbImage, box: Box): Promise<number>;
+}
+
+export interface FaceModels {
+  detector: FaceDetector;
+  embedder: FaceEmbedder;
+  antiSpoof: PresentationAttackScorer;
+  /** Where the models run ("cpu", "cuda", …), reported in every result. */
+  executionProvider: string;
+}

@@ -1,0 +1,67 @@
+import { GATE_FAILURES, type GateFailure, type RejectionReason } from '../../contract/face-similarity.js';
+
+export type { GateFailure } from '../../contract/face-similarity.js';
+import { brightness, sharpness } from './image-quality.js';
+import type { DetectedFace, RgbImage } from '../types.js';
+
+export interface QualityGates {
+  /** Short side of the face box, in pixels of the original image. */
+  minFacePx: number;
+  /** Variance of the Laplacian of the aligned face's luma. */
+  minSharpness: number;
+  /** Mean luma of the aligned face, 0..255. */
+  minBrightness: number;
+  maxBrightness: number;
+}
+
+
+export interface FaceMeasures {
+  facePx: number;
+  sharpness: number;
+  brightness: number;
+}
+
+export function measureFace(face: DetectedFace, aligned: RgbImage): FaceMeasures {
+  return {
+    facePx: Math.min(face.box.width, face.box.height),
+    sharpness: sharpness(aligned),
+    brightness: brightness(aligned),
+  };
+}
+
+/** The first gate the face fails, in a fixed order, or undefined when it passes them all. */
+export function firstFailure(m: FaceMeasures, gates: QualityGates): GateFailure | undefined {
+  if (m.facePx < gates.minFacePx) return 'FACE_TOO_SMALL';
+  if (m.brightness < gates.minBrightness) return 'TOO_DARK';
+  if (m.brightness > gates.maxBrightness) return 'TOO_BRIGHT';
+  if (m.sharpness < gates.minSharpness) return 'TOO_BLURRY';
+  return undefined;
+}
+
+export const DOCUMENT_REJECTIONS: Record<GateFailure, RejectionReason> = {
+  FACE_TOO_SMALL: 'FACE_TOO_SMALL_ON_DOCUMENT',
+  TOO_BLURRY: 'DOCUMENT_TOO_BLURRY',
+  TOO_DARK: 'DOCUMENT_TOO_DARK',
+  TOO_BRIGHT: 'DOCUMENT_TOO_BRIGHT',
+};
+
+export const VIDEO_REJECTIONS: Record<GateFailure, RejectionReason> = {
+  FACE_TOO_SMALL: 'FACE_TOO_SMALL_IN_VIDEO',
+  TOO_BLURRY: 'VIDEO_TOO_BLURRY',
+  TOO_DARK: 'VIDEO_TOO_DARK',
+  TOO_BRIGHT: 'VIDEO_TOO_BRIGHT',
+};
+
+/** The failure most frames share (ties go to the earlier gate): what to tell the user to fix. */
+export function commonestFailure(failures: readonly GateFailure[]): GateFailure | undefined {
+  let best: GateFailure | undefined;
+  let bestCount = 0;
+  for (const gate of GATE_FAILURES) {
+    const count = failures.filter((f) => f === gate).length;
+    if (count > bestCount) {
+      best = gate;
+      bestCount = count;
+    }
+  }
+  return best;
+}
