@@ -11,6 +11,10 @@ export default defineConfig({
         test: { name: 'replay', include: ['test/replay/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 120_000 },
       },
       {
+        // The workflow's branches on Temporal's time-skipping test server, activities replaced.
+        test: { name: 'workflow', include: ['test/workflow/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 180_000, fileParallelism: false },
+      },
+      {
         // The face pipeline on the real models and ffmpeg; no servers.
         test: { name: 'pipeline', include: ['test/pipeline/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 120_000 },
       },

@@ -1,0 +1,208 @@
+// The workflow's branches on Temporal's time-skipping test server, with its activities replaced:
+// the one-hour wait, retries running out, a late upload, a webhook that never gets through.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { temporal } from '@temporalio/proto';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Runtime, Worker, makeTelemetryFilterString } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { createGpuActivities } from '../../src/activities/gpu-activities.js';
+import type { createOrchestrationActivities } from '../../src/activities/orchestration-activities.js';
+import type { createWebhookActivities } from '../../src/activities/webhook-activities.js';
+import {
+  COMPARE_FACES_POLICY,
+  WEBHOOK_POLICY,
+  WORKFLOW_TYPE,
+  fileUploadedSignal,
+  progressQuery,
+  workflowIdFor,
+  type CompareFacesInput,
+  type FaceMatchVerdict,
+  type FaceSimilarityOutcome,
+  type FileKind,
+  type FileRef,
+  type RecordOutcomeInput,
+} from '../../src/contract/face-similarity.js';
+import { REPO_ROOT } from '../../src/runtime/app-root.js';
+import { writeWorkflowBundle } from '../../src/runtime/workflow-bundle.js';
+
+type Activities = ReturnType<typeof createOrchestrationActivities> &
+  ReturnType<typeof createWebhookActivities> &
+  ReturnType<typeof createGpuActivities>;
+
+const ONE_HOUR_MS = 60 * 60 * 1000;
+const ORCHESTRATION_QUEUE = 'workflow-test-orchestration';
+const GPU_QUEUE = 'workflow-test-gpu';
+
+let env: TestWorkflowEnvironment;
+let tmp: string;
+let bundlePath: string;
+
+beforeAll(async () => {
+  const noop = () => undefined;
+  Runtime.install({
+    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) } },
+    logger: { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: noop },
+  });
+  tmp = await mkdtemp(path.join(tmpdir(), 'kyc-workflow-'));
+  [env, bundlePath] = await Promise.all([
+    TestWorkflowEnvironment.createTimeSkipping({
+      server: { executable: { type: 'existing-path', path: path.join(REPO_ROOT, '.tools', 'bin', 'temporal-test-server') } },
+    }),
+    writeWorkflowBundle(path.join(tmp, 'workflow-bundle.js')),
+  ]);
+  // The workflow upserts KycStatus; the test server knows only the attributes it is told of.
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: { KycStatus: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD },
+  });
+}, 180_000);
+
+afterAll(async () => {
+  await env?.teardown();
+  await rm(tmp, { recursive: true, force: true });
+});
+
+const ref = (kind: FileKind, n = 1): FileRef => ({
+  fileId: `00000000-0000-4000-8000-00000000000${n}`,
+  kind,
+  storageKey: `sessions/s/${kind}/${String(n).repeat(64)}`,
+  sha256: String(n).repeat(64),
+  bytes: 1000 * n,
+  mediaType: kind === 'ID_IMAGE' ? 'image/jpeg' : 'video/mp4',
+});
+const verdict: FaceMatchVerdict = { comparisonKey: 'fc_test', similarity: 0.8, match: true, threshold: 0.4, livenessVerdict: 'PASS' };
+
+/** Records what the workflow asked of its activities; each test overrides what it needs. */
+function fakeActivities(overrides: Partial<Activities> = {}) {
+  const calls = { compare: [] as CompareFacesInput[], outcomes: [] as RecordOutcomeInput[], webhooks: 0, processing: 0 };
+  const activities: Activities = {
+    markSessionProcessing: async () => {
+      calls.processing++;
+    },
+    recordSessionOutcome: async (input) => {
+      calls.outcomes.push(input);
+    },
+    deliverWebhook: async () => {
+      calls.webhooks++;
+      return { delivered: true, status: 204 };
+    },
+    compareFaces: async (input) => {
+      calls.compare.push(input);
+      return verdict;
+    },
+    ...overrides,
+  };
+  return { activities, calls };
+}
+
+/** Runs one session's workflow on both task queues until `drive` has returned its result. */
+async function runSession<T>(activities: Activities, drive: (handle: Awaited<ReturnType<typeof start>>) => Promise<T>): Promise<T> {
+  const workers = await Promise.all([
+    Worker.create({ connection: env.nativeConnection, taskQueue: ORCHESTRATION_QUEUE, workflowBundle: { codePath: bundlePath }, activities }),
+    Worker.create({ connection: env.nativeConnection, taskQueue: GPU_QUEUE, activities: { compareFaces: activities.compareFaces } }),
+  ]);
+  const [orchestration, gpu] = workers;
+  return orchestration.runUntil(gpu.runUntil(drive(await start())));
+}
+
+let sessions = 0;
+async function start() {
+  const sessionId = `00000000-0000-4000-9000-${String(++sessions).padStart(12, '0')}`;
+  return env.client.workflow.start(WORKFLOW_TYPE, {
+    taskQueue: ORCHESTRATION_QUEUE,
+    workflowId: workflowIdFor(sessionId),
+    args: [{ sessionId, uploadTimeoutMs: ONE_HOUR_MS, gpuTaskQueue: GPU_QUEUE }],
+  });
+}
+
+describe('FaceSimilarityWorkflow', () => {
+  it('compares once both files are in and records the verdict, not the per-frame details', async () => {
+    const { activities, calls } = fakeActivities();
+    const outcome = await runSession(activities, async (handle) => {
+      await handle.signal(fileUploadedSignal, ref('SELFIE_VIDEO'));
+      await handle.signal(fileUploadedSignal, ref('ID_IMAGE'));
+      return (await handle.result()) as FaceSimilarityOutcome;
+    });
+    expect(outcome).toEqual({ status: 'COMPLETED', result: verdict });
+    expect(calls.compare).toHaveLength(1);
+    expect(calls.processing).toBe(1);
+    expect(calls.outcomes).toEqual([{ sessionId: expect.any(String), outcome }]);
+  });
+
+  it('expires after the one-hour wait with only one file, naming the missing one', async () => {
+    const { activities, calls } = fakeActivities();
+    const started = await env.currentTimeMs();
+    const outcome = await runSession(activities, async (handle) => {
+      await handle.signal(fileUploadedSignal, ref('ID_IMAGE'));
+      return (await handle.result()) as FaceSimilarityOutcome;
+    });
+    expect(outcome).toEqual({ status: 'EXPIRED', missing: ['SELFIE_VIDEO'] });
+    expect((await env.currentTimeMs()) - started, 'the test server skipped the hour').toBeGreaterThanOrEqual(ONE_HOUR_MS);
+    expect(calls.compare).toHaveLength(0);
+    expect(calls.outcomes.map((o) => o.outcome.status)).toEqual(['EXPIRED']);
+  });
+
+  it('records FAILED, with a reason ops can act on, once the comparison retries run out', async () => {
+    const { activities, calls } = fakeActivities({
+      compareFaces: async (input) => {
+        calls.compare.push(input);
+        throw new Error('CUDA out of memory');
+      },
+    });
+    const outcome = await runSession(activities, async (handle) => {
+      await handle.signal(fileUploadedSignal, ref('ID_IMAGE'));
+      await handle.signal(fileUploadedSignal, ref('SELFIE_VIDEO'));
+      return (await handle.result()) as FaceSimilarityOutcome;
+    });
+    expect(outcome).toEqual({ status: 'FAILED', reason: 'COMPARISON_FAILED', message: 'CUDA out of memory' });
+    expect(calls.compare).toHaveLength(COMPARE_FACES_POLICY.retry.maximumAttempts);
+    expect(calls.outcomes.map((o) => o.outcome.status)).toEqual(['FAILED']);
+  });
+
+  it('ignores an upload that arrives after the comparison started', async () => {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let started!: () => void;
+    const comparing = new Promise<void>((resolve) => (started = resolve));
+    const { activities, calls } = fakeActivities({
+      compareFaces: async (input) => {
+        calls.compare.push(input);
+        started();
+        await released;
+        return verdict;
+      },
+    });
+    const { outcome, during } = await runSession(activities, async (handle) => {
+      await handle.signal(fileUploadedSignal, ref('ID_IMAGE'));
+      await handle.signal(fileUploadedSignal, ref('SELFIE_VIDEO', 1));
+      await comparing;
+      await handle.signal(fileUploadedSignal, ref('SELFIE_VIDEO', 2));
+      const progress = await handle.query(progressQuery);
+      release();
+      return { outcome: (await handle.result()) as FaceSimilarityOutcome, during: progress };
+    });
+    expect(during.status).toBe('PROCESSING');
+    expect(outcome.status).toBe('COMPLETED');
+    expect(calls.compare).toHaveLength(1);
+    expect(calls.compare[0]?.selfieVideo.sha256).toBe(ref('SELFIE_VIDEO', 1).sha256);
+  });
+
+  it('keeps the recorded outcome when the webhook never gets through', async () => {
+    const { activities, calls } = fakeActivities({
+      deliverWebhook: async () => {
+        calls.webhooks++;
+        throw new Error('webhook answered HTTP 503');
+      },
+    });
+    const outcome = await runSession(activities, async (handle) => {
+      await handle.signal(fileUploadedSignal, ref('ID_IMAGE'));
+      await handle.signal(fileUploadedSignal, ref('SELFIE_VIDEO'));
+      return (await handle.result()) as FaceSimilarityOutcome;
+    });
+    expect(outcome).toEqual({ status: 'COMPLETED', result: verdict });
+    expect(calls.webhooks).toBe(WEBHOOK_POLICY.retry.maximumAttempts);
+    expect(calls.outcomes.map((o) => o.outcome.status)).toEqual(['COMPLETED']);
+  });
+});
