@@ -12,10 +12,10 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { createDb } from '../src/db/prisma.js';
-import { TenantStore } from '../src/db/tenant-store.js';
 import { freePort, startEphemeralInfra } from '../dev/stack/ephemeral-infra.js';
 import { REPO_ROOT } from '../src/runtime/app-root.js';
 import { fixture } from '../dev/paths.js';
+import { newTenantWithKey } from '../dev/tenants.js';
 
 const run = promisify(execFile);
 const MB = 1024 * 1024;
@@ -129,9 +129,7 @@ async function main(): Promise<void> {
     for (const [kind, file] of Object.entries(media)) console.log(`  ${kind}: ${(statSync(file).size / MB).toFixed(1)} MB`);
 
     const db = createDb(infra.databaseUrl);
-    const tenants = new TenantStore(db);
-    const tenant = await tenants.createTenant('bench');
-    const { key } = await tenants.createKey(tenant.id, 'bench');
+    const { apiKey: key } = await newTenantWithKey(db, 'bench');
     await db.$disconnect();
 
     const oursPort = await freePort();

@@ -36,6 +36,20 @@ export async function getSession(target: ApiTarget, sessionId: string): Promise<
   return { status: res.status, body: (await res.json()) as SessionView };
 }
 
+/** The bytes that open a multipart body's one file part; the file's bytes follow. */
+export function multipartFileHead(boundary: string, filename: string, contentType?: string): Buffer {
+  return Buffer.from(
+    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\n` +
+      (contentType ? `Content-Type: ${contentType}\r\n` : '') +
+      '\r\n',
+  );
+}
+
+/** The bytes that close a multipart body. */
+export function multipartEnd(boundary: string): Buffer {
+  return Buffer.from(`\r\n--${boundary}--\r\n`);
+}
+
 /**
  * A multipart upload written by hand on a raw request, for tests that control the timing of the
  * body (a slow client, a shutdown mid-upload): `send` writes the parts and ends the request.

@@ -8,7 +8,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { LIVENESS_REPORT_ONLY, WORKFLOW_HISTORY_VERSION, workflowIdFor } from '../src/contract/face-similarity.js';
 import { startEphemeralInfra } from '../dev/stack/ephemeral-infra.js';
 import { startInProcessStack, type InProcessStack } from '../dev/stack/in-process-stack.js';
@@ -20,6 +19,7 @@ import { quietLogger, sharedPipeline, testConfig } from '../dev/face-pipeline.js
 import { failFirstOpen } from '../dev/faults.js';
 import { imageWithoutFace, videoFromImage } from '../dev/media.js';
 import { fixture } from '../dev/paths.js';
+import { installQuietTemporalRuntime } from '../dev/temporal-runtime.js';
 
 const OUT_DIR = path.join(REPO_ROOT, 'test', 'histories');
 
@@ -55,11 +55,7 @@ async function main(): Promise<void> {
   if (unknown.length > 0) throw new Error(`unknown scenario(s) ${unknown.join(', ')}; known: ${Object.keys(scenarios).join(', ')}`);
   const names = wanted.length > 0 ? wanted : Object.keys(scenarios);
 
-  const noop = () => undefined;
-  Runtime.install({
-    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) } },
-    logger: { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: noop },
-  });
+  installQuietTemporalRuntime();
   const infra = await startEphemeralInfra();
   const mediaDir = await mkdtemp(path.join(tmpdir(), 'kyc-record-'));
   try {

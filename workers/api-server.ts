@@ -16,7 +16,7 @@ runMain('api', async () => {
   // the process with in-flight uploads instead of draining them.
   const stopRequested = shutdownSignal();
   const config = loadConfig();
-  logger = createLogger(config.logLevel, 'api');
+  logger = createLogger({ level: config.logLevel, format: config.logFormat, name: 'api' });
   const db = createDb(config.database.url);
   const workflows = await SessionWorkflows.connect(config.temporal);
   const deps = apiDeps(config, { db, blobs: createBlobStore(config), workflows, logger });

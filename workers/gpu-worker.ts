@@ -15,7 +15,7 @@ let logger: Logger | undefined;
 
 runMain('gpu-worker', async () => {
   const config = loadConfig();
-  const log = createLogger(config.logLevel, 'gpu-worker');
+  const log = createLogger({ level: config.logLevel, format: config.logFormat, name: 'gpu-worker' });
   logger = log;
   Runtime.install({ telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } } });
   const pipeline = await FacePipeline.load(config.face, log);

@@ -13,7 +13,7 @@ let logger: Logger | undefined;
 
 runMain('orchestration-worker', async () => {
   const config = loadConfig();
-  logger = createLogger(config.logLevel, 'orchestration-worker');
+  logger = createLogger({ level: config.logLevel, format: config.logFormat, name: 'orchestration-worker' });
   Runtime.install({ telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } } });
   await ensureSearchAttributes(config.temporal.address, config.temporal.namespace).catch((err: unknown) =>
     logger?.warn(

@@ -17,6 +17,7 @@ import { createGpuWorker, createOrchestrationWorker } from '../../src/runtime/wo
 import type { BlobStore } from '../../src/storage/blob-store.js';
 import { LocalBlobStore } from '../../src/storage/local-blob-store.js';
 import { SessionWorkflows } from '../../src/temporal/client.js';
+import { newTenantWithKey } from '../tenants.js';
 
 export interface InProcessStackOptions {
   databaseUrl: string;
@@ -92,17 +93,15 @@ export async function startInProcessStack(options: InProcessStackOptions): Promi
   });
   const app = await buildApp(apiDeps(options.config, { db, blobs, workflows, logger: options.logger }));
   const baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
-  const tenants = new TenantStore(db);
-  const tenant = await tenants.createTenant(`stack-${suffix}`, options.webhookUrl);
-  if (options.liveness) await tenants.setLivenessModes(tenant.id, options.liveness);
-  const { key: apiKey } = await tenants.createKey(tenant.id, 'in-process stack');
+  const { tenantId, apiKey, webhookSecret } = await newTenantWithKey(db, 'stack', options.webhookUrl);
+  if (options.liveness) await new TenantStore(db).setLivenessModes(tenantId, options.liveness);
 
   return {
     baseUrl,
     apiKey,
-    webhookSecret: tenant.webhookSecret ?? undefined,
+    webhookSecret,
     blobDir,
-    tenantId: tenant.id,
+    tenantId,
     db,
     workflows,
     outcome: (sessionId) => workflows.client.workflow.getHandle(workflowIdFor(sessionId)).result(),

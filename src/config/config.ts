@@ -45,6 +45,7 @@ const livenessMode = (fallback: LivenessMode) => z.enum(LIVENESS_MODES).default(
 
 const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
   DATA_DIR: z.string().default('.data'),
 
   DATABASE_URL: z.string().url().default('postgresql://postgres:postgres@127.0.0.1:54329/kyc'),
@@ -164,6 +165,7 @@ export function loadConfig(env: RawEnv = process.env) {
   const decoder = { ffmpegPath: e.FFMPEG_PATH, ffprobePath: e.FFPROBE_PATH, timeoutMs: e.FFMPEG_TIMEOUT, searchPath: env.PATH ?? '/usr/bin:/bin' };
   return {
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
     dataDir,
     // Without DATABASE_URL, `npm run dev` starts an embedded PostgreSQL on the default URL's port.
     database: { url: e.DATABASE_URL, embedded: present.DATABASE_URL === undefined, embeddedPort: e.EMBEDDED_POSTGRES_PORT },

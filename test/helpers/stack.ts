@@ -1,12 +1,10 @@
-import { Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { LIVENESS_REPORT_ONLY } from '../../src/contract/face-similarity.js';
 import { startInProcessStack, type InProcessStack, type InProcessStackOptions } from '../../dev/stack/in-process-stack.js';
 import { quietLogger, sharedPipeline, testConfig } from '../../dev/face-pipeline.js';
+import { installQuietTemporalRuntime } from '../../dev/temporal-runtime.js';
 
 export type TestStack = InProcessStack;
-
-let runtimeInstalled = false;
 
 /**
  * The whole service in this process, on the suite's Temporal server and database. Its tenant
@@ -18,10 +16,7 @@ export async function startTestStack(
     env?: Record<string, string>;
   } = {},
 ): Promise<TestStack> {
-  if (!runtimeInstalled) {
-    Runtime.install({ telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) } }, logger: silentSdkLogger });
-    runtimeInstalled = true;
-  }
+  installQuietTemporalRuntime();
   return startInProcessStack({
     databaseUrl: inject('databaseUrl'),
     temporalAddress: inject('temporalAddress'),
@@ -33,6 +28,3 @@ export async function startTestStack(
     pipeline: options.pipeline ?? (await sharedPipeline()),
   });
 }
-
-const noop = () => undefined;
-const silentSdkLogger = { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: noop };

@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSession, handWrittenUpload, upload } from '../../dev/api-client.js';
+import { createSession, handWrittenUpload, multipartFileHead, upload } from '../../dev/api-client.js';
 import { fixture } from '../../dev/paths.js';
 import { startTestStack, type TestStack } from '../helpers/stack.js';
 
@@ -37,7 +37,7 @@ describe('slow clients', () => {
     const session = await createSession(stack);
     const jpeg = await readFile(fixture('obama.jpg'));
     const boundary = 'trickle';
-    const head = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`;
+    const head = multipartFileHead(boundary, 'a.jpg', 'image/jpeg');
     const status = await handWrittenUpload(stack, session.id, 'ID_IMAGE', boundary, (req) => {
       req.write(head);
       // 2 KiB every 100 ms: 20 KiB/s, far below the 256 KiB/s this stack requires.

@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { TenantStore } from '../../src/db/tenant-store.js';
-import { createSession, handWrittenUpload } from '../../dev/api-client.js';
+import { createSession, handWrittenUpload, multipartEnd, multipartFileHead } from '../../dev/api-client.js';
 import { fixture } from '../../dev/paths.js';
 import { startTestStack } from '../helpers/stack.js';
 
@@ -34,8 +34,8 @@ describe('API operations', () => {
     const session = await createSession(stack);
     const bytes = await readFile(fixture('obama.jpg'));
     const boundary = 'shutdownboundary';
-    const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="id.jpg"\r\n\r\n`);
-    const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+    const head = multipartFileHead(boundary, 'id.jpg');
+    const tail = multipartEnd(boundary);
     let stopped = false;
     let stopping: Promise<unknown> = Promise.resolve();
     const response = handWrittenUpload(stack, session.id, 'ID_IMAGE', boundary, (req) => {

@@ -2,24 +2,22 @@
 // nothing behind (no file row, no blob, no signal); tenants are isolated; retries are harmless.
 import { readdirSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
-import { request as httpRequest } from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workflowIdFor, progressQuery } from '../../src/contract/face-similarity.js';
 import { TenantStore } from '../../src/db/tenant-store.js';
-import { createSession, getSession, upload, type ApiTarget } from '../../dev/api-client.js';
+import { createSession, getSession, handWrittenUpload, multipartEnd, multipartFileHead, upload, type ApiTarget } from '../../dev/api-client.js';
 import { pngBombBytes } from '../../dev/media.js';
 import { fixture } from '../../dev/paths.js';
 import { startTestStack, type TestStack } from '../helpers/stack.js';
+import { newTenantWithKey } from '../../dev/tenants.js';
 
 let stack: TestStack;
 let other: ApiTarget;
 
 beforeAll(async () => {
   stack = await startTestStack({ env: { MAX_IMAGE_BYTES: String(2 * 1024 * 1024), RATE_LIMIT_PER_MINUTE: '1000' } });
-  const tenants = new TenantStore(stack.db);
-  const tenant = await tenants.createTenant(`other-${Date.now()}`);
-  other = { baseUrl: stack.baseUrl, apiKey: (await tenants.createKey(tenant.id)).key };
+  other = { baseUrl: stack.baseUrl, apiKey: (await newTenantWithKey(stack.db, 'other')).apiKey };
 });
 
 afterAll(async () => {
@@ -60,8 +58,7 @@ describe('authentication and tenants', () => {
 
   it('refuses a revoked key', async () => {
     const tenants = new TenantStore(stack.db);
-    const tenant = await tenants.createTenant(`revoked-${Date.now()}`);
-    const { key, prefix } = await tenants.createKey(tenant.id);
+    const { apiKey: key, prefix } = await newTenantWithKey(stack.db, 'revoked');
     expect((await fetch(`${stack.baseUrl}/v1/sessions`, { method: 'POST', headers: { authorization: `Bearer ${key}` } })).status).toBe(201);
     expect(await tenants.revokeKey(prefix)).toBe(true);
     expect((await fetch(`${stack.baseUrl}/v1/sessions`, { method: 'POST', headers: { authorization: `Bearer ${key}` } })).status).toBe(401);
@@ -135,29 +132,21 @@ describe('every bad upload has its answer and leaves nothing behind', () => {
     const chunk = Buffer.alloc(256 * 1024, 7);
     const jpegHead = Buffer.from([0xff, 0xd8, 0xff, 0xe0]);
     const boundary = 'kycboundary';
-    const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`);
+    const head = multipartFileHead(boundary, 'big.jpg', 'image/jpeg');
     const rssBefore = process.memoryUsage().rss;
-    const { status, body, sentWhenAnswered } = await new Promise<{ status: number; body: string; sentWhenAnswered: number }>((resolve, reject) => {
-      let sent = 0;
-      let answeredAt = -1;
-      const req = httpRequest(`${url()}?kind=ID_IMAGE`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${stack.apiKey}`, 'content-type': `multipart/form-data; boundary=${boundary}` },
-      });
-      req.on('response', (res) => {
-        answeredAt = sent;
-        let text = '';
-        res.on('data', (d: Buffer) => (text += d.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text, sentWhenAnswered: answeredAt }));
-      });
-      req.on('error', (err) => (answeredAt >= 0 ? undefined : reject(err)));
+    let sent = 0;
+    let sentWhenAnswered = -1;
+    const { status, body } = await handWrittenUpload(stack, sessionId, 'ID_IMAGE', boundary, (req) => {
+      req.on('response', () => (sentWhenAnswered = sent));
+      // Once answered, the server closes the connection: errors after that are expected.
+      req.on('error', () => undefined);
       const pump = () => {
-        while (sent < total && answeredAt < 0) {
+        while (sent < total && sentWhenAnswered < 0) {
           const piece = sent === 0 ? Buffer.concat([head, jpegHead, chunk]) : chunk;
           sent += piece.length;
           if (!req.write(piece)) return void req.once('drain', pump);
         }
-        if (answeredAt < 0) req.end(`\r\n--${boundary}--\r\n`);
+        if (sentWhenAnswered < 0) req.end(multipartEnd(boundary));
       };
       pump();
     });

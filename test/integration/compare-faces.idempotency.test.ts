@@ -15,12 +15,12 @@ import { LIVENESS_REPORT_ONLY, type CompareFacesInput, type FaceMatchVerdict, ty
 import { ComparisonStore } from '../../src/db/comparison-store.js';
 import { createDb, type Db } from '../../src/db/prisma.js';
 import { SessionStore } from '../../src/db/session-store.js';
-import { TenantStore } from '../../src/db/tenant-store.js';
 import type { FaceComparer } from '../../src/face/pipeline.js';
 import { LocalBlobStore } from '../../src/storage/local-blob-store.js';
 import { quietLogger, sharedPipeline } from '../../dev/face-pipeline.js';
 import { failFirstOpen } from '../../dev/faults.js';
 import { fixture } from '../../dev/paths.js';
+import { newTenant } from '../../dev/tenants.js';
 
 let db: Db;
 let blobDir: string;
@@ -48,7 +48,7 @@ beforeAll(async () => {
   blobs = new LocalBlobStore(blobDir);
   comparisons = new ComparisonStore(db);
   sessions = new SessionStore(db);
-  tenantId = (await new TenantStore(db).createTenant(`idempotency-${randomUUID()}`)).id;
+  ({ tenantId } = await newTenant(db, 'idempotency'));
 });
 
 afterAll(async () => {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { IdempotencyStore } from '../../src/db/idempotency-store.js';
 import { createDb, type Db } from '../../src/db/prisma.js';
-import { TenantStore } from '../../src/db/tenant-store.js';
+import { newTenant } from '../../dev/tenants.js';
 
 const MINUTE = 60_000;
 const times = { keyTtlMs: 24 * 60 * MINUTE, claimTimeoutMs: 15 * MINUTE };
@@ -15,7 +15,7 @@ const advance = (ms: number) => (clock = new Date(clock.getTime() + ms));
 
 beforeAll(async () => {
   db = createDb(inject('databaseUrl'));
-  tenantId = (await new TenantStore(db).createTenant(`idempotency-store-${randomUUID()}`)).id;
+  ({ tenantId } = await newTenant(db, 'idempotency-store'));
 });
 
 afterAll(async () => {

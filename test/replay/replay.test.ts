@@ -5,11 +5,12 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Runtime, Worker, makeTelemetryFilterString } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../src/runtime/app-root.js';
 import { writeWorkflowBundle } from '../../src/runtime/workflow-bundle.js';
+import { installQuietTemporalRuntime } from '../../dev/temporal-runtime.js';
 
 const HISTORIES_DIR = path.join(REPO_ROOT, 'test', 'histories');
 const HISTORY_FILES = readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json')).sort();
@@ -20,12 +21,7 @@ let currentBundle: string;
 let changedBundle: string;
 
 beforeAll(async () => {
-  // The negative test fails replays on purpose; keep the SDK core's warnings about them out of the log.
-  const noop = () => undefined;
-  Runtime.install({
-    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) } },
-    logger: { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: noop },
-  });
+  installQuietTemporalRuntime();
   tmp = await mkdtemp(path.join(tmpdir(), 'kyc-replay-'));
   [currentBundle, changedBundle] = await Promise.all([
     writeWorkflowBundle(path.join(tmp, 'current.js')),

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Runtime, Worker, makeTelemetryFilterString } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { createGpuActivities } from '../../src/activities/gpu-activities.js';
 import type { createOrchestrationActivities } from '../../src/activities/orchestration-activities.js';
@@ -26,6 +26,7 @@ import {
 } from '../../src/contract/face-similarity.js';
 import { REPO_ROOT } from '../../src/runtime/app-root.js';
 import { writeWorkflowBundle } from '../../src/runtime/workflow-bundle.js';
+import { installQuietTemporalRuntime } from '../../dev/temporal-runtime.js';
 
 type Activities = ReturnType<typeof createOrchestrationActivities> &
   ReturnType<typeof createWebhookActivities> &
@@ -40,11 +41,7 @@ let tmp: string;
 let bundlePath: string;
 
 beforeAll(async () => {
-  const noop = () => undefined;
-  Runtime.install({
-    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) } },
-    logger: { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: noop },
-  });
+  installQuietTemporalRuntime();
   tmp = await mkdtemp(path.join(tmpdir(), 'kyc-workflow-'));
   [env, bundlePath] = await Promise.all([
     TestWorkflowEnvironment.createTimeSkipping({
