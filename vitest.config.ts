@@ -15,6 +15,10 @@ export default defineConfig({
         test: { name: 'workflow', include: ['test/workflow/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 180_000, fileParallelism: false },
       },
       {
+        // The deployment files through docker-compose's parser and hadolint.
+        test: { name: 'deploy', include: ['test/deploy/**/*.test.ts'], testTimeout: 60_000 },
+      },
+      {
         // The face pipeline on the real models and ffmpeg; no servers.
         test: { name: 'pipeline', include: ['test/pipeline/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 120_000 },
       },

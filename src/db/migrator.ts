@@ -70,6 +70,9 @@ export async function applyMigrations(databaseUrl: string, migrationsDir: string
       }
       report.applied.push(name);
     }
+    // Beside the migrations folder: the service roles' grants, for the tables as they now are.
+    const grants = await readFile(path.join(migrationsDir, '..', 'grants.sql'), 'utf8').catch(() => undefined);
+    if (grants) await client.query(grants);
     return report;
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [PRISMA_MIGRATE_LOCK]).catch(() => undefined);

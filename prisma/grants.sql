@@ -1,0 +1,21 @@
+-- Least-privilege roles for the services, applied after the migrations on every run of
+-- `migrate` (GRANT is idempotent). A role is granted only where it exists: deployments create
+-- kyc_api and kyc_worker (docker-compose: deploy/postgres/init-roles.sh); the local embedded
+-- database has neither and everything runs as its owner. The migration role owns the tables;
+-- no service role can create, alter or drop anything.
+DO $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'kyc_api') THEN
+    GRANT USAGE ON SCHEMA public TO kyc_api;
+    GRANT SELECT ON tenants, api_keys, face_comparisons TO kyc_api;
+    GRANT SELECT, INSERT, UPDATE, DELETE ON idempotency_records, kyc_sessions TO kyc_api;
+    GRANT SELECT, INSERT, DELETE ON uploaded_files TO kyc_api;
+  END IF;
+  IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'kyc_worker') THEN
+    GRANT USAGE ON SCHEMA public TO kyc_worker;
+    GRANT SELECT ON tenants, uploaded_files TO kyc_worker;
+    GRANT SELECT, UPDATE ON kyc_sessions TO kyc_worker;
+    GRANT SELECT, INSERT, UPDATE ON face_comparisons TO kyc_worker;
+  END IF;
+END
+$$;

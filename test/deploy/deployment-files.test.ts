@@ -1,0 +1,93 @@
+// The deployment files, read by real tools: docker-compose's own parser (Debian's package) and
+// hadolint, then checked for what a reviewer asks of them.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../../src/runtime/app-root.js';
+
+interface ComposeService {
+  image?: string;
+  build?: unknown;
+  user?: string;
+  read_only?: boolean;
+  cap_drop?: string[];
+  mem_limit?: number | string;
+  restart?: string;
+  ports?: ({ published?: string | number; host_ip?: string; target?: number } | string)[];
+  environment?: Record<string, string>;
+}
+
+/** The file as docker-compose resolves it (anchors, merges, defaults), as JSON. */
+function resolvedCompose(): { services: Record<string, ComposeService> } {
+  const yaml = execFileSync('docker-compose', ['-f', 'docker-compose.yml', 'config'], { cwd: REPO_ROOT, encoding: 'utf8' });
+  // docker-compose 1.x prints YAML; the test environment's Python has PyYAML (through moto).
+  const json = execFileSync(path.join(REPO_ROOT, '.venv', 'bin', 'python'), ['-c', 'import sys, json, yaml; print(json.dumps(yaml.safe_load(sys.stdin)))'], {
+    input: yaml,
+    encoding: 'utf8',
+  });
+  return JSON.parse(json) as { services: Record<string, ComposeService> };
+}
+
+const OURS = ['migrate', 'api', 'orchestration-worker', 'gpu-worker'];
+
+describe('docker-compose.yml', () => {
+  const { services } = resolvedCompose();
+
+  it('parses, and defines the whole system', () => {
+    expect(Object.keys(services).sort()).toEqual(['api', 'gpu-worker', 'migrate', 'orchestration-worker', 'postgres', 'temporal', 'temporal-setup', 'temporal-ui']);
+  });
+
+  it('publishes only the API on public interfaces; Temporal, its UI and PostgreSQL on loopback at most', () => {
+    for (const [name, service] of Object.entries(services)) {
+      for (const port of service.ports ?? []) {
+        const text = typeof port === 'string' ? port : `${port.host_ip ?? '0.0.0.0'}:${port.published}:${port.target}`;
+        if (name === 'api') continue;
+        expect(text, `${name} publishes ${text}`).toMatch(/^127\.0\.0\.1:/);
+      }
+    }
+  });
+
+  it('runs our services as non-root, read-only, without capabilities, with memory limits and restarts', () => {
+    for (const name of OURS) {
+      const service = services[name]!;
+      expect(service.user, name).toBe('1000:1000');
+      expect(service.read_only, name).toBe(true);
+      expect(service.cap_drop, name).toEqual(['ALL']);
+      expect(service.mem_limit, name).toBeTruthy();
+      expect(service.restart, name).toMatch(/unless-stopped|on-failure/);
+    }
+    for (const name of ['postgres', 'temporal', 'temporal-ui']) expect(services[name]!.mem_limit, name).toBeTruthy();
+  });
+
+  it('gives each service its own database role; only migrations use the owner', () => {
+    const role = (name: string) => new URL(services[name]!.environment!.DATABASE_URL!).username;
+    expect(role('migrate')).toBe('kyc');
+    expect(role('api')).toBe('kyc_api');
+    expect(role('orchestration-worker')).toBe('kyc_worker');
+    expect(role('gpu-worker')).toBe('kyc_worker');
+    expect(services.temporal!.environment!.POSTGRES_USER).toBe('temporal');
+  });
+});
+
+describe('Dockerfiles', () => {
+  const hadolint = path.join(REPO_ROOT, '.venv', 'bin', 'hadolint');
+
+  it.each(['Dockerfile.api', 'Dockerfile.gpu-worker'])('%s passes hadolint (.hadolint.yaml)', (file) => {
+    const run = spawnSync(hadolint, ['--no-color', file], { cwd: REPO_ROOT, encoding: 'utf8' });
+    expect(run.status, run.stdout + run.stderr).toBe(0);
+  });
+
+  it.each(['Dockerfile.api', 'Dockerfile.gpu-worker'])('%s runs Node 24 LTS as uid 1000, installs nothing by piping a script', (file) => {
+    const text = readFileSync(path.join(REPO_ROOT, file), 'utf8');
+    expect(text).toMatch(/FROM node:24-/);
+    expect(text).not.toMatch(/curl[^\n]*\|\s*(ba)?sh/);
+    const users = [...text.matchAll(/^USER (.+)$/gm)].map((m) => m[1]);
+    expect(users.at(-1)).toBe('1000:1000');
+  });
+
+  it('the API image has ffprobe for WebM uploads', () => {
+    const text = readFileSync(path.join(REPO_ROOT, 'Dockerfile.api'), 'utf8');
+    expect(text).toMatch(/apt-get install[^\n]*ffmpeg/);
+  });
+});

@@ -1,0 +1,76 @@
+// The service roles of a deployment (prisma/grants.sql): each can do what its service does and
+// nothing else; no service role can change the schema.
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { applyMigrations } from '../../src/db/migrator.js';
+import { REPO_ROOT } from '../../src/runtime/app-root.js';
+
+const admin = () => new pg.Client({ connectionString: inject('databaseUrl') });
+const as = (role: string) => {
+  const url = new URL(inject('databaseUrl'));
+  url.username = role;
+  url.password = `${role}-password`;
+  return new pg.Client({ connectionString: url.toString() });
+};
+
+/** The SQLSTATE of a statement run as `role`, or 'ok'. 42501 is insufficient_privilege. */
+async function outcome(role: string, sql: string): Promise<string> {
+  const client = as(role);
+  await client.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query(sql);
+    return 'ok';
+  } catch (err) {
+    return (err as { code?: string }).code ?? 'error';
+  } finally {
+    await client.query('ROLLBACK').catch(() => undefined);
+    await client.end();
+  }
+}
+
+beforeAll(async () => {
+  const client = admin();
+  await client.connect();
+  for (const role of ['kyc_api', 'kyc_worker']) {
+    await client.query(`DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${role}') THEN CREATE ROLE ${role} LOGIN PASSWORD '${role}-password'; END IF; END $$`);
+  }
+  await client.end();
+  // The roles exist now: a migrate run grants them their rights.
+  await applyMigrations(inject('databaseUrl'), path.join(REPO_ROOT, 'prisma', 'migrations'));
+});
+
+afterAll(async () => {
+  const client = admin();
+  await client.connect();
+  for (const role of ['kyc_api', 'kyc_worker']) await client.query(`DROP OWNED BY ${role}; DROP ROLE ${role}`);
+  await client.end();
+});
+
+describe('service database roles', () => {
+  it('the API reads tenants and keys, writes sessions, files and idempotency records, only reads comparisons', async () => {
+    expect(await outcome('kyc_api', 'SELECT count(*) FROM api_keys')).toBe('ok');
+    expect(await outcome('kyc_api', 'DELETE FROM idempotency_records WHERE expires_at < now()')).toBe('ok');
+    expect(await outcome('kyc_api', 'DELETE FROM uploaded_files WHERE false')).toBe('ok');
+    expect(await outcome('kyc_api', "UPDATE face_comparisons SET match = true WHERE comparison_key = 'x'")).toBe('42501');
+    expect(await outcome('kyc_api', "UPDATE tenants SET webhook_url = 'https://evil.example' WHERE false")).toBe('42501');
+    expect(await outcome('kyc_api', 'UPDATE api_keys SET revoked_at = NULL WHERE false')).toBe('42501');
+  });
+
+  it('the workers record comparisons and outcomes but cannot touch keys or idempotency records', async () => {
+    expect(await outcome('kyc_worker', "UPDATE face_comparisons SET attempts = attempts WHERE comparison_key = 'x'")).toBe('ok');
+    expect(await outcome('kyc_worker', "UPDATE kyc_sessions SET status = status WHERE false")).toBe('ok');
+    expect(await outcome('kyc_worker', 'SELECT count(*) FROM api_keys')).toBe('42501');
+    expect(await outcome('kyc_worker', 'DELETE FROM idempotency_records')).toBe('42501');
+    expect(await outcome('kyc_worker', 'DELETE FROM uploaded_files')).toBe('42501');
+  });
+
+  it('no service role can change the schema', async () => {
+    for (const role of ['kyc_api', 'kyc_worker']) {
+      expect(await outcome(role, 'DROP TABLE face_comparisons')).toBe('42501');
+      expect(await outcome(role, 'ALTER TABLE kyc_sessions ADD COLUMN x int')).toBe('42501');
+      expect(await outcome(role, 'CREATE TABLE public.evil (id int)')).toBe('42501');
+    }
+  });
+});
