@@ -1,5 +1,6 @@
 // Tenants and API keys, from the command line (DATABASE_URL selects the database):
 //   npm run keys -- tenant create <name> [--webhook <url>]   prints the webhook signing secret once
+//   npm run keys -- webhook-secrets reseal                     re-encrypts secrets with the first WEBHOOK_SECRET_KEYS key
 //   npm run keys -- create <tenant name or id> [--label <text>]  prints the key once; only its hash is stored
 //   npm run keys -- revoke <key prefix>
 //   npm run keys -- list
@@ -10,10 +11,12 @@ import { LIVENESS_CHECKS, LIVENESS_MODES, type LivenessCheckName, type LivenessM
 import { effectiveLivenessPolicy } from '../src/policy/liveness.js';
 import { createDb } from '../src/db/prisma.js';
 import { TenantStore } from '../src/db/tenant-store.js';
+import { checkWebhookUrl } from '../src/webhooks/destination.js';
+import { SecretBox } from '../src/webhooks/secret-box.js';
 import { runMain } from '../src/runtime/main.js';
 
 const USAGE =
-  'usage: keys tenant create <name> [--webhook <url>] | keys tenant liveness <tenant> [check=mode ...] | ' +
+  'usage: keys tenant create <name> [--webhook <url>] | keys tenant liveness <tenant> [check=mode ...] | keys webhook-secrets reseal | ' +
   'keys create <tenant> [--label <text>] | keys revoke <prefix> | keys list';
 
 /** `check=mode` pairs, each check and mode checked against the contract's lists. */
@@ -36,13 +39,20 @@ runMain('keys', async () => {
   });
   const config = loadConfig();
   const db = createDb(config.database.url);
-  const tenants = new TenantStore(db);
+  const tenants = new TenantStore(db, new SecretBox(config.webhooks.secretKeys));
   try {
     const [command, ...rest] = positionals;
     if (command === 'tenant' && rest[0] === 'create' && rest[1]) {
+      // Refused now rather than at the first delivery: https only, no credentials in the URL.
+      if (values.webhook) checkWebhookUrl(values.webhook, config.webhooks.policy);
       const tenant = await tenants.createTenant(rest[1], values.webhook);
       console.log(`tenant ${tenant.name} (${tenant.id}) created`);
       if (tenant.webhookSecret) console.log(`webhook signing secret (shown once): ${tenant.webhookSecret}`);
+      if (tenant.webhookSecret && config.webhooks.secretKeys.length === 0) {
+        console.warn('warning: WEBHOOK_SECRET_KEYS is not set, so the secret is stored unencrypted');
+      }
+    } else if (command === 'webhook-secrets' && rest[0] === 'reseal') {
+      console.log(`${await tenants.resealWebhookSecrets()} webhook secrets sealed with key "${config.webhooks.secretKeys[0]?.id}"`);
     } else if (command === 'tenant' && rest[0] === 'liveness' && rest[1]) {
       const tenant = await tenants.findTenant(rest[1]);
       if (!tenant) throw new Error(`no tenant "${rest[1]}"`);

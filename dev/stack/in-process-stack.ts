@@ -13,7 +13,8 @@ import { SessionStore } from '../../src/db/session-store.js';
 import { TenantStore } from '../../src/db/tenant-store.js';
 import type { FaceComparer } from '../../src/face/pipeline.js';
 import { apiDeps } from '../../src/runtime/api-deps.js';
-import { createGpuWorker, createOrchestrationWorker } from '../../src/runtime/workers.js';
+import { createGpuWorker, createOrchestrationWorkers } from '../../src/runtime/workers.js';
+import { SecretBox } from '../../src/webhooks/secret-box.js';
 import type { BlobStore } from '../../src/storage/blob-store.js';
 import { LocalBlobStore } from '../../src/storage/local-blob-store.js';
 import { SessionWorkflows } from '../../src/temporal/client.js';
@@ -60,17 +61,19 @@ export async function startInProcessStack(options: InProcessStackOptions): Promi
   const blobDir = await mkdtemp(path.join(tmpdir(), 'kyc-blobs-'));
   const blobs = options.blobStore ?? new LocalBlobStore(blobDir);
   const suffix = randomUUID().slice(0, 8);
-  const queues = { orchestration: `kyc-orchestration-${suffix}`, gpu: `face-similarity-gpu-${suffix}` };
+  const queues = { orchestration: `kyc-orchestration-${suffix}`, gpu: `face-similarity-gpu-${suffix}`, webhooks: `kyc-webhooks-${suffix}` };
+  const secrets = new SecretBox(options.config.webhooks.secretKeys);
 
   const connection = await NativeConnection.connect({ address: options.temporalAddress });
   const temporal = { connection, namespace: 'default' };
   const workers: Worker[] = [
-    await createOrchestrationWorker(temporal, {
+    ...(await createOrchestrationWorkers(temporal, {
       taskQueue: queues.orchestration,
+      webhookTaskQueue: queues.webhooks,
       workflowBundlePath: options.workflowBundlePath,
       sessions: new SessionStore(db),
-      db,
-    }),
+      webhooks: { db, timeoutMs: options.config.webhooks.timeoutMs, policy: options.config.webhooks.policy, secrets },
+    })),
     await createGpuWorker(temporal, {
       taskQueue: queues.gpu,
       concurrency: 1,
@@ -89,11 +92,12 @@ export async function startInProcessStack(options: InProcessStackOptions): Promi
     namespace: 'default',
     orchestrationTaskQueue: queues.orchestration,
     gpuTaskQueue: queues.gpu,
+    webhookTaskQueue: queues.webhooks,
     uploadTimeoutMs: options.uploadTimeoutMs ?? options.config.temporal.uploadTimeoutMs,
   });
   const app = await buildApp(apiDeps(options.config, { db, blobs, workflows, logger: options.logger }));
   const baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
-  const { tenantId, apiKey, webhookSecret } = await newTenantWithKey(db, 'stack', options.webhookUrl);
+  const { tenantId, apiKey, webhookSecret } = await newTenantWithKey(db, 'stack', options.webhookUrl, secrets);
   if (options.liveness) await new TenantStore(db).setLivenessModes(tenantId, options.liveness);
 
   return {

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { LIVENESS_MODES, type LivenessMode, type LivenessPolicy } from '../contract/face-similarity.js';
+import { parseSecretKeys } from '../webhooks/secret-box.js';
 import { parseDuration } from './duration.js';
 
 /**
@@ -57,6 +58,21 @@ const envSchema = z.object({
   TEMPORAL_CLI_PATH: z.string().optional(),
   ORCHESTRATION_TASK_QUEUE: z.string().min(1).default('kyc-orchestration'),
   GPU_TASK_QUEUE: z.string().min(1).default('face-similarity-gpu'),
+  WEBHOOK_TASK_QUEUE: z.string().min(1).default('kyc-webhooks'),
+  WEBHOOK_TIMEOUT: duration('10s'),
+  WEBHOOK_ALLOW_HTTP: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  WEBHOOK_SECRET_KEYS: z
+    .string()
+    .default('')
+    .transform((value, ctx) => {
+      try {
+        return parseSecretKeys(value);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
   WORKFLOW_BUNDLE_PATH: z.string().optional(),
   UPLOAD_TIMEOUT: duration('1h'),
 
@@ -176,6 +192,7 @@ export function loadConfig(env: RawEnv = process.env) {
       cliPath: e.TEMPORAL_CLI_PATH,
       orchestrationTaskQueue: e.ORCHESTRATION_TASK_QUEUE,
       gpuTaskQueue: e.GPU_TASK_QUEUE,
+      webhookTaskQueue: e.WEBHOOK_TASK_QUEUE,
       workflowBundlePath: e.WORKFLOW_BUNDLE_PATH ? path.resolve(e.WORKFLOW_BUNDLE_PATH) : undefined,
       uploadTimeoutMs: e.UPLOAD_TIMEOUT,
     },
@@ -261,6 +278,11 @@ export function loadConfig(env: RawEnv = process.env) {
       },
     },
     gpuWorker: { concurrency: e.GPU_WORKER_CONCURRENCY, leaseMs: e.COMPARISON_LEASE },
+    webhooks: {
+      timeoutMs: e.WEBHOOK_TIMEOUT,
+      policy: { allowHttp: e.WEBHOOK_ALLOW_HTTP, allowPrivateNetworks: e.WEBHOOK_ALLOW_PRIVATE_NETWORKS },
+      secretKeys: e.WEBHOOK_SECRET_KEYS,
+    },
   };
 }
 

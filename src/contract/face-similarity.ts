@@ -36,6 +36,8 @@ export interface FaceSimilarityInput {
   uploadTimeoutMs: number;
   /** Task queue served by the GPU workers; workflows cannot read configuration themselves. */
   gpuTaskQueue: string;
+  /** Task queue of webhook deliveries; absent in runs started before it existed (they use the workflow's own). */
+  webhookTaskQueue?: string;
 }
 
 export const SESSION_STATUSES = ['AWAITING_FILES', 'PROCESSING', 'COMPLETED', 'REJECTED', 'EXPIRED', 'FAILED'] as const;
@@ -60,6 +62,8 @@ export const REJECTION_REASONS = [
   'IMAGE_TOO_LARGE',
   'UNREADABLE_IMAGE',
   'UNREADABLE_VIDEO',
+  // ffprobe or ffmpeg ran past FFMPEG_TIMEOUT on bounded input: a file built to stall decoders.
+  'DECODE_TIMEOUT',
   'LIVENESS_NO_MOTION',
   'LIVENESS_PLANAR_FACE',
   'LIVENESS_PRESENTATION_ATTACK',

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { apiKeyMatches, apiKeyPrefix, generateApiKey } from '../auth/api-key.js';
 import type { LivenessPolicy } from '../contract/face-similarity.js';
+import { SecretBox } from '../webhooks/secret-box.js';
 import type { Db } from './prisma.js';
 
 export interface AuthenticatedTenant {
@@ -9,19 +10,35 @@ export interface AuthenticatedTenant {
   keyId: string;
 }
 
-/** Tenants and their API keys. */
+/** Tenants and their API keys. Webhook secrets are stored sealed by `secrets` (when it has keys). */
 export class TenantStore {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly secrets: SecretBox = new SecretBox([]),
+  ) {}
 
+  /** The row, with the webhook secret in clear: the only time it is returned (to be shown once). */
   async createTenant(name: string, webhookUrl?: string) {
-    return this.db.tenant.create({
-      data: {
-        id: randomUUID(),
-        name,
-        webhookUrl: webhookUrl ?? null,
-        webhookSecret: webhookUrl ? `whsec_${randomBytes(24).toString('base64url')}` : null,
-      },
+    const secret = webhookUrl ? `whsec_${randomBytes(24).toString('base64url')}` : null;
+    const row = await this.db.tenant.create({
+      data: { id: randomUUID(), name, webhookUrl: webhookUrl ?? null, webhookSecret: secret && this.secrets.seal(secret) },
     });
+    return { ...row, webhookSecret: secret };
+  }
+
+  /** Re-seals every webhook secret not sealed with the current key; returns how many. */
+  async resealWebhookSecrets(): Promise<number> {
+    if (!this.secrets.enabled) throw new Error('WEBHOOK_SECRET_KEYS is not set: nothing to seal with');
+    const tenants = await this.db.tenant.findMany({ where: { webhookSecret: { not: null } }, select: { id: true, webhookSecret: true } });
+    let resealed = 0;
+    for (const tenant of tenants) {
+      if (!tenant.webhookSecret || this.secrets.isCurrent(tenant.webhookSecret)) continue;
+      const sealed = this.secrets.seal(this.secrets.open(tenant.webhookSecret));
+      // Only if unchanged meanwhile: a concurrent rotation must not be overwritten with an older seal.
+      const { count } = await this.db.tenant.updateMany({ where: { id: tenant.id, webhookSecret: tenant.webhookSecret }, data: { webhookSecret: sealed } });
+      resealed += count;
+    }
+    return resealed;
   }
 
   /** Sets some of a tenant's liveness modes; checks not named keep theirs. */

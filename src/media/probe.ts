@@ -87,8 +87,9 @@ export async function probeVideo(videoPath: string, decoder: Omit<DecoderSetting
     data = JSON.parse(stdout) as ProbeJson;
   } catch (err) {
     const e = err as Error & { killed?: boolean; stderr?: string; code?: string };
-    // A timeout says more about the machine than the file: a plain error, left to the retry policy.
-    if (e.killed) throw new Error(`ffprobe timed out after ${decoder.timeoutMs} ms`);
+    // Probing reads headers and packets, never pixels: past the timeout the file is built to
+    // stall it, and three attempts would only triple the cost. A rejection, not a retry.
+    if (e.killed) throw new MediaRejectedError('DECODE_TIMEOUT', `reading the video took longer than ${decoder.timeoutMs} ms`);
     if (e.code === 'ENOENT') throw new Error(`ffprobe not found at "${decoder.ffprobePath}" (set FFPROBE_PATH)`);
     throw new MediaRejectedError('UNREADABLE_VIDEO', 'the video container could not be read', undefined, lastLines(e.stderr ?? e.message));
   }

@@ -2,8 +2,7 @@ import { Worker, type NativeConnection } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createGpuActivities, type GpuActivityDeps } from '../activities/gpu-activities.js';
 import { createOrchestrationActivities } from '../activities/orchestration-activities.js';
-import { createWebhookActivities } from '../activities/webhook-activities.js';
-import type { Db } from '../db/prisma.js';
+import { createWebhookActivities, type WebhookDeps } from '../activities/webhook-activities.js';
 import type { SessionStore } from '../db/session-store.js';
 import { workflowSource } from './workflow-source.js';
 
@@ -12,21 +11,32 @@ export interface WorkerConnection {
   namespace: string;
 }
 
-/** Runs FaceSimilarityWorkflow, its bookkeeping and its webhook deliveries; needs no models. */
-export async function createOrchestrationWorker(
+/**
+ * Runs FaceSimilarityWorkflow and its bookkeeping; needs no models. Webhook deliveries run on
+ * their own task queue (a second worker in the same process), so a slow tenant endpoint can
+ * never hold the slots that record session outcomes. Runs started before the webhook queue
+ * existed still schedule deliveries here, so this worker keeps the activity too.
+ */
+export async function createOrchestrationWorkers(
   temporal: WorkerConnection,
-  options: { taskQueue: string; workflowBundlePath?: string; sessions: SessionStore; db: Db; webhookTimeoutMs?: number },
-): Promise<Worker> {
-  return Worker.create({
-    connection: temporal.connection,
-    namespace: temporal.namespace,
-    taskQueue: options.taskQueue,
-    ...workflowSource(options.workflowBundlePath),
-    activities: {
-      ...createOrchestrationActivities({ sessions: options.sessions }),
-      ...createWebhookActivities({ db: options.db, timeoutMs: options.webhookTimeoutMs ?? 10_000 }),
-    },
-  });
+  options: { taskQueue: string; webhookTaskQueue: string; workflowBundlePath?: string; sessions: SessionStore; webhooks: WebhookDeps },
+): Promise<Worker[]> {
+  const webhookActivities = createWebhookActivities(options.webhooks);
+  return Promise.all([
+    Worker.create({
+      connection: temporal.connection,
+      namespace: temporal.namespace,
+      taskQueue: options.taskQueue,
+      ...workflowSource(options.workflowBundlePath),
+      activities: { ...createOrchestrationActivities({ sessions: options.sessions }), ...webhookActivities },
+    }),
+    Worker.create({
+      connection: temporal.connection,
+      namespace: temporal.namespace,
+      taskQueue: options.webhookTaskQueue,
+      activities: webhookActivities,
+    }),
+  ]);
 }
 
 /**

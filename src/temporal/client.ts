@@ -14,6 +14,7 @@ export interface TemporalSettings {
   namespace: string;
   orchestrationTaskQueue: string;
   gpuTaskQueue: string;
+  webhookTaskQueue: string;
   uploadTimeoutMs: number;
 }
 
@@ -31,7 +32,12 @@ export class SessionWorkflows {
   }
 
   private input(sessionId: string): FaceSimilarityInput {
-    return { sessionId, uploadTimeoutMs: this.settings.uploadTimeoutMs, gpuTaskQueue: this.settings.gpuTaskQueue };
+    return {
+      sessionId,
+      uploadTimeoutMs: this.settings.uploadTimeoutMs,
+      gpuTaskQueue: this.settings.gpuTaskQueue,
+      webhookTaskQueue: this.settings.webhookTaskQueue,
+    };
   }
 
   private startOptions(sessionId: string) {

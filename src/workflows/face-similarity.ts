@@ -33,11 +33,6 @@ const orchestration = proxyActivities<ReturnType<typeof createOrchestrationActiv
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
-const webhooks = proxyActivities<ReturnType<typeof createWebhookActivities>>({
-  startToCloseTimeout: WEBHOOK_POLICY.startToCloseTimeout,
-  retry: WEBHOOK_POLICY.retry,
-});
-
 /**
  * One KYC session: waits for the ID image and the selfie video (any order, latest upload of a
  * kind wins until the comparison starts), compares them on the GPU queue, records the outcome.
@@ -84,16 +79,22 @@ export async function faceSimilarityWorkflow(input: FaceSimilarityInput): Promis
   setStatus(outcome.status);
   await orchestration.recordSessionOutcome({ sessionId: input.sessionId, outcome });
   // Added in v3: runs started before it replay without the delivery.
-  if (patched(WEBHOOK_PATCH)) await notifyTenant(input.sessionId, outcome);
+  if (patched(WEBHOOK_PATCH)) await notifyTenant(input, outcome);
   return outcome;
 }
 
 /** A tenant's endpoint being down must not fail the session: its outcome is already recorded. */
-async function notifyTenant(sessionId: string, outcome: FaceSimilarityOutcome): Promise<void> {
+async function notifyTenant(input: FaceSimilarityInput, outcome: FaceSimilarityOutcome): Promise<void> {
+  // On their own queue, so a slow endpoint never holds the bookkeeping workers' slots.
+  const webhooks = proxyActivities<ReturnType<typeof createWebhookActivities>>({
+    ...(input.webhookTaskQueue ? { taskQueue: input.webhookTaskQueue } : {}),
+    startToCloseTimeout: WEBHOOK_POLICY.startToCloseTimeout,
+    retry: WEBHOOK_POLICY.retry,
+  });
   try {
-    await webhooks.deliverWebhook({ sessionId, outcome });
+    await webhooks.deliverWebhook({ sessionId: input.sessionId, outcome });
   } catch (err) {
-    log.warn('Webhook not delivered after all retries', { sessionId, error: err instanceof Error ? err.message : String(err) });
+    log.warn('Webhook not delivered', { sessionId: input.sessionId, error: err instanceof Error ? err.message : String(err) });
   }
 }
 

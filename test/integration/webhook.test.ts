@@ -1,5 +1,7 @@
 // A tenant with a webhook hears about every finished session, signed with its secret, and a
-// receiver that fails at first still gets the delivery through Temporal's retries.
+// receiver that fails at first still gets the delivery through Temporal's retries. Webhooks can't
+// be pointed inward or redirected, and secrets are stored sealed.
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,8 +36,12 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   const { port } = receiver.address() as AddressInfo;
-  stack = await startTestStack({ webhookUrl: `http://127.0.0.1:${port}/kyc`, uploadTimeoutMs: 60_000 });
+  // A local receiver is plain http on loopback: allowed here on purpose, as in development.
+  stack = await startTestStack({ webhookUrl: `http://127.0.0.1:${port}/kyc`, uploadTimeoutMs: 60_000, env: { ...LOCAL_WEBHOOKS, WEBHOOK_SECRET_KEYS: SECRET_KEYS } });
 });
+
+const LOCAL_WEBHOOKS = { WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' };
+const SECRET_KEYS = `k1:${randomBytes(32).toString('base64')}`;
 
 afterAll(async () => {
   await stack?.stop();
@@ -64,6 +70,17 @@ describe('completion webhook', () => {
     expect(verifyWebhook('whsec_wrong', signature, delivery!.body, Math.floor(Date.now() / 1000))).toBe(false);
     const body = JSON.parse(delivery!.body) as Record<string, unknown>;
     expect(body).toMatchObject({ type: 'kyc.session.completed', sessionId: session.id, status: 'COMPLETED', result: { match: true } });
+    // The delivery id is inside the signed body: a receiver deduplicating by it can trust it.
+    expect(body.deliveryId).toBe(delivery!.headers['kyc-delivery-id']);
+    expect(verifyWebhook(stack.webhookSecret!, signature, delivery!.body.replace(String(body.deliveryId), 'forged/1'), Math.floor(Date.now() / 1000))).toBe(false);
+    // Deliveries run on their own task queue, apart from the bookkeeping.
+    const history = await stack.workflows.client.workflow.getHandle(`kyc-session-${session.id}`).fetchHistory();
+    const scheduled = (history.events ?? []).map((e) => e.activityTaskScheduledEventAttributes).filter((a) => a?.activityType?.name === 'deliverWebhook');
+    expect(scheduled.map((a) => a?.taskQueue?.name)).toEqual([expect.stringMatching(/^kyc-webhooks-/)]);
+    // At rest the secret is sealed, not stored as the tenant was told it.
+    const row = await stack.db.tenant.findUniqueOrThrow({ where: { id: stack.tenantId } });
+    expect(row.webhookSecret).toMatch(/^enc:v1:k1:/);
+    expect(row.webhookSecret).not.toContain(stack.webhookSecret!);
     expect((body.result as Record<string, unknown>).frames).toBeUndefined();
   });
 
@@ -77,5 +94,57 @@ describe('completion webhook', () => {
     expect(deliveries.map((d) => d.headers['kyc-delivery-attempt'])).toEqual(['1', '2', '3']);
     expect(new Set(deliveries.map((d) => d.headers['kyc-delivery-id'])).size).toBe(1);
     expect(JSON.parse(deliveries[2]!.body)).toMatchObject({ sessionId: session.id, status: 'COMPLETED', result: { match: false } });
+  });
+});
+
+describe('webhook destinations', () => {
+  /** A receiver that counts what reaches it and answers `status` (with `location` for redirects). */
+  async function receiverAnswering(status: number, location?: string) {
+    const hits: string[] = [];
+    const server = createServer((req, res) => {
+      hits.push(req.url ?? '');
+      req.resume();
+      res.writeHead(status, location ? { location } : {}).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return { server, hits, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+  }
+
+  it('refuses, without retrying or connecting, a webhook on plain http or a private address', async () => {
+    const target = await receiverAnswering(204);
+    const strict = await startTestStack({ webhookUrl: `${target.url}/kyc`, uploadTimeoutMs: 60_000 });
+    try {
+      const session = await createSession(strict);
+      await upload(strict, session.id, 'ID_IMAGE', fixture('obama.jpg'));
+      await upload(strict, session.id, 'SELFIE_VIDEO', fixture('short_hamilton_clip.mp4'));
+      const outcome = await strict.outcome(session.id);
+      expect(outcome.status).toBe('COMPLETED');
+      expect(target.hits).toEqual([]);
+      const history = await strict.workflows.client.workflow.getHandle(`kyc-session-${session.id}`).fetchHistory();
+      const failed = (history.events ?? []).filter((e) => e.activityTaskFailedEventAttributes);
+      // One failed attempt, refused by us, and no retry.
+      expect(failed.map((e) => e.activityTaskFailedEventAttributes!.failure?.applicationFailureInfo?.type)).toEqual(['WEBHOOK_DESTINATION_REFUSED']);
+    } finally {
+      await strict.stop();
+      target.server.close();
+    }
+  });
+
+  it('does not follow a redirect: one request, no retry, the target never reached', async () => {
+    const inner = await receiverAnswering(204);
+    const redirecting = await receiverAnswering(307, `${inner.url}/internal-admin`);
+    const local = await startTestStack({ webhookUrl: `${redirecting.url}/kyc`, uploadTimeoutMs: 60_000, env: LOCAL_WEBHOOKS });
+    try {
+      const session = await createSession(local);
+      await upload(local, session.id, 'ID_IMAGE', fixture('obama.jpg'));
+      await upload(local, session.id, 'SELFIE_VIDEO', fixture('short_hamilton_clip.mp4'));
+      expect((await local.outcome(session.id)).status).toBe('COMPLETED');
+      expect(redirecting.hits).toEqual(['/kyc']);
+      expect(inner.hits).toEqual([]);
+    } finally {
+      await local.stop();
+      inner.server.close();
+      redirecting.server.close();
+    }
   });
 });

@@ -113,6 +113,17 @@ describe('videos', () => {
     expect([...names].filter((name) => !['PATH', 'PWD', 'SHLVL', '_', 'OLDPWD'].includes(name!))).toEqual([]);
   });
 
+  it('rejects a decode that runs past the timeout instead of leaving it to three retries', async () => {
+    const video = fixture('short_hamilton_clip.mp4');
+    const slow = { ...TEST_DECODER, timeoutMs: 1 };
+    expect(await reasonOf(probeVideo(video, slow))).toBe('DECODE_TIMEOUT');
+    const err = await (async () => {
+      // Whichever stalls first, ffprobe or ffmpeg, the answer is the same rejection.
+      for await (const frame of streamFrames(video, sampling, { ...TEST_DECODER, timeoutMs: 50 })) void frame;
+    })().then(() => undefined, (e: unknown) => e);
+    expect((err as MediaRejectedError | undefined)?.reason).toBe('DECODE_TIMEOUT');
+  });
+
   it('still decodes a normal phone video', async () => {
     expect((await firstFrame(fixture('short_hamilton_clip.mp4')))?.image.width).toBe(640);
   });

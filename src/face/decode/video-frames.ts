@@ -66,7 +66,12 @@ export async function* streamFrames(
     command.kill('SIGKILL');
     notify();
   };
-  const timer = setTimeout(() => fail(new Error(`ffmpeg timed out after ${decoder.timeoutMs} ms`)), decoder.timeoutMs);
+  // Input is bounded (pixels, frame rate, frame count, at most maxFrames decoded at maxEdge): a
+  // decode past the timeout is a file built to stall ffmpeg, and retrying it triples the cost.
+  const timer = setTimeout(
+    () => fail(new MediaRejectedError('DECODE_TIMEOUT', `decoding the video took longer than ${decoder.timeoutMs} ms`)),
+    decoder.timeoutMs,
+  );
   const onAbort = () => fail(signal?.reason instanceof Error ? signal.reason : new Error('frame sampling cancelled'));
   signal?.addEventListener('abort', onAbort, { once: true });
 
