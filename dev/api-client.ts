@@ -6,15 +6,18 @@ import type { SessionView } from '../src/api/views.js';
 /** Where and as whom a test talks to the API: plain HTTP and multipart, as a phone would. */
 export interface ApiTarget {
   baseUrl: string;
+  /** The bearer credential: a tenant's API key, or a session's client token. */
   apiKey: string;
 }
 
+export type CreatedSession = SessionView & { clientToken: string; clientTokenExpiresAt: string };
+
 const auth = (target: ApiTarget, extra: Record<string, string> = {}) => ({ authorization: `Bearer ${target.apiKey}`, ...extra });
 
-export async function createSession(target: ApiTarget): Promise<SessionView> {
+export async function createSession(target: ApiTarget): Promise<CreatedSession> {
   const res = await fetch(`${target.baseUrl}/v1/sessions`, { method: 'POST', headers: auth(target) });
   if (res.status !== 201) throw new Error(`create session: HTTP ${res.status} ${await res.text()}`);
-  return (await res.json()) as SessionView;
+  return (await res.json()) as CreatedSession;
 }
 
 export async function upload(

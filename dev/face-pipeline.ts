@@ -3,7 +3,8 @@ import { loadConfig } from '../src/config/config.js';
 import { FacePipeline } from '../src/face/pipeline.js';
 import { MODELS_DIR } from './paths.js';
 
-export const testConfig = (env: Record<string, string> = {}) => loadConfig({ MODELS_DIR, LOG_LEVEL: 'warn', ...env });
+export const testConfig = (env: Record<string, string> = {}) =>
+  loadConfig({ MODELS_DIR, LOG_LEVEL: 'warn', CLIENT_TOKEN_SECRET: 'test-only-client-token-secret-0123456789', ...env });
 export const quietLogger = () => pino({ level: 'warn' });
 
 /**

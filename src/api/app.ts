@@ -14,7 +14,7 @@ import {
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { BlobTooLargeError, EmptyBlobError } from '../storage/blob-store.js';
-import { rateLimitKey } from './plugins/authentication.js';
+import { rateLimitKeyFor } from './plugins/authentication.js';
 import { PROBLEM_CODES, Problem, problemBody, problems } from './problem.js';
 import { sessionRoutes, type SessionRoutesDeps } from './routes/sessions.js';
 import { idempotencyPlugin, type IdempotencyPluginOptions } from './plugins/idempotency.js';
@@ -82,7 +82,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(rateLimit, {
     max: deps.rateLimitPerMinute,
     timeWindow: '1 minute',
-    keyGenerator: rateLimitKey,
+    keyGenerator: rateLimitKeyFor(deps.tokens),
     allowList: (request) => request.url === '/healthz' || request.url === '/readyz',
     errorResponseBuilder: (_request, context) =>
       Object.assign(new Problem('rate-limited', `limit is ${context.max} per minute; retry in ${context.after}`), {

@@ -17,6 +17,7 @@ export const PROBLEM_TYPES = {
   'video-too-long': { status: 400, title: 'The video is too long' },
   'image-too-large': { status: 400, title: 'The image has too many pixels' },
   unauthorized: { status: 401, title: 'Missing or invalid API key' },
+  'insufficient-scope': { status: 403, title: 'This credential may not do that' },
   'session-not-found': { status: 404, title: 'Session not found' },
   'route-not-found': { status: 404, title: 'No such route' },
   'upload-too-slow': { status: 408, title: 'The upload is too slow' },

@@ -29,6 +29,12 @@ export class SessionStore {
     });
   }
 
+  /** The tenant a session belongs to (for a session token, which names only the session). */
+  async tenantOfSession(id: string): Promise<{ tenantId: string; tenantName: string } | null> {
+    const row = await this.db.kycSession.findUnique({ where: { id }, select: { tenantId: true, tenant: { select: { name: true } } } });
+    return row ? { tenantId: row.tenantId, tenantName: row.tenant.name } : null;
+  }
+
   delete(id: string) {
     return this.db.kycSession.delete({ where: { id } });
   }

@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
+import { SessionTokens } from '../auth/session-token.js';
 import type { AppDeps } from '../api/app.js';
 import type { AppConfig } from '../config/config.js';
 import type { Db } from '../db/prisma.js';
@@ -22,6 +24,7 @@ export function apiDeps(config: AppConfig, adapters: { db: Db; blobs: BlobStore;
     media: config.api.media,
     maxUploadsPerSession: config.api.maxUploadsPerSession,
     authFailuresPerMinute: config.api.authFailuresPerMinute,
+    tokens: sessionTokens(config, logger),
     minimumUploadRate: config.api.minimumUploadRate,
     timeouts: config.api.timeouts,
     rateLimitPerMinute: config.api.rateLimitPerMinute,
@@ -33,4 +36,11 @@ export function apiDeps(config: AppConfig, adapters: { db: Db; blobs: BlobStore;
       return { database, temporal };
     },
   };
+}
+
+/** Without CLIENT_TOKEN_SECRET a random one is made: fine for one process, wrong for several replicas. */
+function sessionTokens(config: AppConfig, logger: Logger): SessionTokens {
+  const { secret, ttlMs } = config.api.clientTokens;
+  if (!secret) logger.warn('CLIENT_TOKEN_SECRET is not set: session tokens are signed with a random secret and do not survive a restart or work across API replicas');
+  return new SessionTokens(secret ?? randomBytes(32).toString('base64url'), ttlMs);
 }

@@ -7,7 +7,8 @@ import type { TenantStore } from '../../db/tenant-store.js';
 import { effectiveLivenessPolicy, newChallenge } from '../../policy/liveness.js';
 import type { BlobStore } from '../../storage/blob-store.js';
 import { AuthFailureLimiter } from '../plugins/auth-failures.js';
-import { authenticate, tenantOf } from '../plugins/authentication.js';
+import { authenticate, mayAccessSession, requireApiKey, tenantOf } from '../plugins/authentication.js';
+import type { SessionTokens } from '../../auth/session-token.js';
 import type { SessionWorkflowsPort } from '../ports.js';
 import { Problem, problemSchema, problems } from '../problem.js';
 import { receiveUpload, removeUnreferenced, type IntakeLimits } from '../upload-intake.js';
@@ -24,6 +25,8 @@ export interface SessionRoutesDeps extends IntakeLimits {
   maxUploadsPerSession: number;
   /** Failed authentications one client address may make per minute before it gets 429. */
   authFailuresPerMinute: number;
+  /** Issues and checks the session-scoped tokens mobile apps use instead of the tenant's key. */
+  tokens: SessionTokens;
 }
 
 const sessionParams = z.object({ id: z.string().uuid() });
@@ -51,12 +54,23 @@ const uploadedFileSchema = z.object({
 });
 
 const security = [{ bearerAuth: [] }];
+
+const createdSessionSchema = sessionViewSchema.extend({
+  clientToken: z.string().describe('Bearer token for this session only (upload, read); hand it to the app instead of the API key'),
+  clientTokenExpiresAt: z.string().datetime(),
+});
 const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, problemSchema]));
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 export const sessionRoutes: FastifyPluginAsyncZod<SessionRoutesDeps> = async (app, deps) => {
-  app.addHook('onRequest', authenticate(deps.tenants, new AuthFailureLimiter(deps.authFailuresPerMinute)));
+  app.addHook(
+    'onRequest',
+    authenticate(
+      { tenants: deps.tenants, tokens: deps.tokens, sessionTenant: (id) => deps.sessions.tenantOfSession(id) },
+      new AuthFailureLimiter(deps.authFailuresPerMinute),
+    ),
+  );
 
   app.post(
     '/v1/sessions',
@@ -67,17 +81,21 @@ export const sessionRoutes: FastifyPluginAsyncZod<SessionRoutesDeps> = async (ap
           'Starts the session workflow; upload both files within the configured timeout (default one hour). ' +
           'The session keeps the liveness policy in force now. Where the tenant enables the active challenge, ' +
           '`challenge.steps` lists the head turns the selfie video must show, in order (`TURN_LEFT`: the user turns ' +
-          'to their own left).',
+          'to their own left). With an API key only. The response carries `clientToken`, a bearer token that can ' +
+          'upload to and read this one session until `clientTokenExpiresAt` (CLIENT_TOKEN_TTL, default 1 h): give it to ' +
+          'the mobile app, never the API key. Flow: app asks your backend -> backend `POST /v1/sessions` with its API key ' +
+          '-> backend hands `id` and `clientToken` to the app -> app uploads both files with `Authorization: Bearer ' +
+          '<clientToken>` -> your backend gets the webhook (or reads the session with its key). Rate limits apply per token.',
         security,
         headers: idempotencyHeaders,
-        response: { 201: sessionViewSchema, ...errors(400, 401, 409, 422, 429, 503) },
+        response: { 201: createdSessionSchema, ...errors(400, 401, 403, 409, 422, 429, 503) },
       },
     },
     async (request, reply) =>
       reply.idempotently(request, async ({ answerIfStored }) => {
         const requestHash = sha256('POST /v1/sessions');
         if (await answerIfStored(requestHash)) return { requestHash, status: 201, body: null };
-        const tenant = tenantOf(request);
+        const tenant = requireApiKey(request);
         const id = randomUUID();
         const policy = effectiveLivenessPolicy(deps.livenessDefaults, await deps.tenants.livenessModes(tenant.tenantId));
         await deps.sessions.create(id, tenant.tenantId, workflowIdFor(id), {
@@ -92,7 +110,8 @@ export const sessionRoutes: FastifyPluginAsyncZod<SessionRoutesDeps> = async (ap
           throw problems.unavailable('the workflow service');
         }
         const session = await deps.sessions.find(id);
-        return { requestHash, status: 201, body: sessionView(session!, null) };
+        const { token, expiresAt } = deps.tokens.issue(id);
+        return { requestHash, status: 201, body: { ...sessionView(session!, null), clientToken: token, clientTokenExpiresAt: expiresAt.toISOString() } };
       }),
   );
 
@@ -107,7 +126,9 @@ export const sessionRoutes: FastifyPluginAsyncZod<SessionRoutesDeps> = async (ap
       },
     },
     async (request) => {
-      const session = await deps.sessions.find(request.params.id, tenantOf(request).tenantId);
+      const caller = tenantOf(request);
+      // Another session than a token's own does not exist for it, as another tenant's does not.
+      const session = mayAccessSession(caller, request.params.id) ? await deps.sessions.find(request.params.id, caller.tenantId) : null;
       if (!session) throw problems.sessionNotFound(request.params.id);
       const comparison = await deps.sessions.findDecidingComparison(session);
       return sessionView(session, comparison);
@@ -138,7 +159,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<SessionRoutesDeps> = async (ap
       reply.idempotently(request, async ({ answerIfStored, hasStoredResponse }) => {
         const tenant = tenantOf(request);
         const sessionId = request.params.id;
-        const session = await deps.sessions.find(sessionId, tenant.tenantId);
+        const session = mayAccessSession(tenant, sessionId) ? await deps.sessions.find(sessionId, tenant.tenantId) : null;
         if (!session) throw problems.sessionNotFound(sessionId);
         const isReferenced = (storageKey: string) => deps.sessions.isBlobReferenced(storageKey);
         const { blob, kind: fileKind, mediaType: type } = await receiveUpload(request, {
