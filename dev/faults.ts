@@ -6,6 +6,7 @@ export function failFirstOpen(blobs: BlobStore): BlobStore {
   return {
     write: (source, options) => blobs.write(source, options),
     delete: (key) => blobs.delete(key),
+    list: () => blobs.list(),
     open: async (key) => {
       if (!failed) {
         failed = true;

@@ -5,6 +5,7 @@
 //   npm run keys -- revoke <key prefix>
 //   npm run keys -- list
 //   npm run keys -- tenant liveness <tenant> [check=mode ...]    e.g. antiSpoof=report challenge=enforce; no pairs: show
+//   npm run keys -- tenant quota <tenant> [<bytes>|default]      the tenant's storage quota; no value: show
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config/config.js';
 import { LIVENESS_CHECKS, LIVENESS_MODES, type LivenessCheckName, type LivenessMode, type LivenessPolicy } from '../src/contract/face-similarity.js';
@@ -16,7 +17,7 @@ import { SecretBox } from '../src/webhooks/secret-box.js';
 import { runMain } from '../src/runtime/main.js';
 
 const USAGE =
-  'usage: keys tenant create <name> [--webhook <url>] | keys tenant liveness <tenant> [check=mode ...] | keys webhook-secrets reseal | ' +
+  'usage: keys tenant create <name> [--webhook <url>] | keys tenant liveness <tenant> [check=mode ...] | keys tenant quota <tenant> [<bytes>|default] | keys webhook-secrets reseal | ' +
   'keys create <tenant> [--label <text>] | keys revoke <prefix> | keys list';
 
 /** `check=mode` pairs, each check and mode checked against the contract's lists. */
@@ -51,6 +52,16 @@ runMain('keys', async () => {
       if (tenant.webhookSecret && config.webhooks.secretKeys.length === 0) {
         console.warn('warning: WEBHOOK_SECRET_KEYS is not set, so the secret is stored unencrypted');
       }
+    } else if (command === 'tenant' && rest[0] === 'quota' && rest[1]) {
+      const tenant = await tenants.findTenant(rest[1]);
+      if (!tenant) throw new Error(`no tenant "${rest[1]}"`);
+      if (rest[2] !== undefined) {
+        const bytes = rest[2] === 'default' ? null : Number(rest[2]);
+        if (bytes !== null && (!Number.isSafeInteger(bytes) || bytes <= 0)) throw new Error(`"${rest[2]}": expected a number of bytes or "default"`);
+        await tenants.setStorageQuota(tenant.id, bytes);
+      }
+      const own = await tenants.storageQuota(tenant.id);
+      console.log(`storage quota of ${tenant.name}: ${own ?? config.api.tenantStorageQuotaBytes} bytes ${own === null ? '(service default)' : '(tenant)'}`);
     } else if (command === 'webhook-secrets' && rest[0] === 'reseal') {
       console.log(`${await tenants.resealWebhookSecrets()} webhook secrets sealed with key "${config.webhooks.secretKeys[0]?.id}"`);
     } else if (command === 'tenant' && rest[0] === 'liveness' && rest[1]) {

@@ -7,6 +7,8 @@ import { createLogger } from '../src/logging.js';
 import { apiDeps } from '../src/runtime/api-deps.js';
 import { runMain, shutdownSignal } from '../src/runtime/main.js';
 import { createBlobStore } from '../src/storage/create-blob-store.js';
+import { startOrphanBlobSweep } from '../src/storage/orphan-sweep.js';
+import { SessionStore } from '../src/db/session-store.js';
 import { SessionWorkflows } from '../src/temporal/client.js';
 
 let logger: Logger | undefined;
@@ -22,9 +24,16 @@ runMain('api', async () => {
   const deps = apiDeps(config, { db, blobs: createBlobStore(config), workflows, logger });
   const app = await buildApp(deps);
   await app.listen({ host: config.api.host, port: config.api.port });
+  const sessions = new SessionStore(db);
+  const stopSweep = startOrphanBlobSweep(
+    { blobs: deps.blobs, referenced: (keys) => sessions.referencedKeys(keys), graceMs: config.api.orphanSweep.graceMs },
+    logger,
+    config.api.orphanSweep.everyMs,
+  );
 
   const signal = await stopRequested;
   logger.info({ signal }, 'shutting down: finishing in-flight requests');
+  stopSweep();
   await app.close();
   await Promise.all([workflows.close(), db.$disconnect()]);
 }, () => logger);

@@ -45,6 +45,8 @@ export interface InProcessStack {
   /** Signing secret of the tenant's webhook, when it has one. */
   webhookSecret?: string;
   blobDir: string;
+  /** The API's blob store. */
+  blobs: BlobStore;
   tenantId: string;
   db: Db;
   workflows: SessionWorkflows;
@@ -105,6 +107,7 @@ export async function startInProcessStack(options: InProcessStackOptions): Promi
     apiKey,
     webhookSecret,
     blobDir,
+    blobs,
     tenantId,
     db,
     workflows,

@@ -99,6 +99,9 @@ const envSchema = z.object({
   UPLOAD_MIN_RATE: z.coerce.number().int().min(0).default(8 * 1024),
   UPLOAD_RATE_GRACE: duration('10s'),
   MAX_UPLOADS_PER_SESSION: z.coerce.number().int().positive().default(10),
+  TENANT_STORAGE_QUOTA: bytes(50 * 1024 ** 3),
+  BLOB_SWEEP_INTERVAL: duration('1h'),
+  BLOB_SWEEP_GRACE: duration('6h'),
   MAX_IMAGE_BYTES: bytes(15 * 1024 * 1024),
   MAX_VIDEO_BYTES: bytes(200 * 1024 * 1024),
 
@@ -206,6 +209,8 @@ export function loadConfig(env: RawEnv = process.env) {
       timeouts: { headersMs: e.API_HEADERS_TIMEOUT, idleMs: e.API_IDLE_TIMEOUT, requestMs: e.API_REQUEST_TIMEOUT },
       minimumUploadRate: { bytesPerSecond: e.UPLOAD_MIN_RATE, graceMs: e.UPLOAD_RATE_GRACE },
       maxUploadsPerSession: e.MAX_UPLOADS_PER_SESSION,
+      tenantStorageQuotaBytes: e.TENANT_STORAGE_QUOTA,
+      orphanSweep: { everyMs: e.BLOB_SWEEP_INTERVAL, graceMs: e.BLOB_SWEEP_GRACE },
       media: { decoder, maxImagePixels: e.IMAGE_MAX_PIXELS, maxVideoDurationMs: e.VIDEO_MAX_DURATION },
       authFailuresPerMinute: e.AUTH_FAILURES_PER_MINUTE,
       clientTokens: { secret: e.CLIENT_TOKEN_SECRET, ttlMs: e.CLIENT_TOKEN_TTL },

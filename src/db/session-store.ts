@@ -65,6 +65,19 @@ export class SessionStore {
     };
   }
 
+  /** Of `storageKeys`, those some file row references. */
+  async referencedKeys(storageKeys: string[]): Promise<Set<string>> {
+    const rows = await this.db.uploadedFile.findMany({ where: { storageKey: { in: storageKeys } }, select: { storageKey: true } });
+    return new Set(rows.map((r) => r.storageKey));
+  }
+
+  /** Bytes of all files stored for the tenant's sessions: what its storage quota counts. */
+  async tenantStorageBytes(tenantId: string): Promise<number> {
+    const rows = await this.db.$queryRaw<{ bytes: bigint | null }[]>`
+      SELECT sum(f.size_bytes)::bigint AS bytes FROM uploaded_files f JOIN kyc_sessions s ON s.id = f.session_id WHERE s.tenant_id = ${tenantId}::uuid`;
+    return Number(rows[0]?.bytes ?? 0);
+  }
+
   async isBlobReferenced(storageKey: string): Promise<boolean> {
     return (await this.db.uploadedFile.count({ where: { storageKey } })) > 0;
   }

@@ -49,6 +49,17 @@ export class TenantStore {
     return merged;
   }
 
+  /** Sets the tenant's own storage quota in bytes (null: back to the service default). */
+  async setStorageQuota(tenantId: string, bytes: number | null): Promise<void> {
+    await this.db.tenant.update({ where: { id: tenantId }, data: { storageQuotaBytes: bytes === null ? null : BigInt(bytes) } });
+  }
+
+  /** The tenant's own storage quota, if it has one. */
+  async storageQuota(tenantId: string): Promise<number | null> {
+    const tenant = await this.db.tenant.findUnique({ where: { id: tenantId }, select: { storageQuotaBytes: true } });
+    return tenant?.storageQuotaBytes === null || tenant?.storageQuotaBytes === undefined ? null : Number(tenant.storageQuotaBytes);
+  }
+
   /** The tenant's own liveness modes (possibly none): the service defaults fill the rest. */
   async livenessModes(tenantId: string): Promise<Partial<LivenessPolicy>> {
     const tenant = await this.db.tenant.findUnique({ where: { id: tenantId }, select: { livenessPolicy: true } });

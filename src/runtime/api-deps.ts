@@ -23,6 +23,7 @@ export function apiDeps(config: AppConfig, adapters: { db: Db; blobs: BlobStore;
     maxBytes: config.api.maxBytes,
     media: config.api.media,
     maxUploadsPerSession: config.api.maxUploadsPerSession,
+    tenantStorageQuotaBytes: config.api.tenantStorageQuotaBytes,
     authFailuresPerMinute: config.api.authFailuresPerMinute,
     tokens: sessionTokens(config, logger),
     minimumUploadRate: config.api.minimumUploadRate,

@@ -21,6 +21,8 @@ export interface BlobStore {
   /** A local file path holding the blob, valid until `release` is called. */
   open(key: string): Promise<{ path: string; release: () => Promise<void> }>;
   delete(key: string): Promise<void>;
+  /** Every blob with its last modification, for the orphan sweep; unfinished writes included. */
+  list(): AsyncIterable<{ key: string; modifiedAt: Date }>;
 }
 
 export class BlobTooLargeError extends Error {

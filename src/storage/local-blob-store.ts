@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createWriteStream, fdatasync, type WriteStream } from 'node:fs';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { BlobStore, StoredBlob, WriteOptions } from './blob-store.js';
@@ -61,6 +61,17 @@ export class LocalBlobStore implements BlobStore {
 
   async delete(key: string): Promise<void> {
     await rm(this.pathOf(key), { force: true });
+  }
+
+  /** Files under the root, `.incoming/` (writes a crash left behind) included, keyed by relative path. */
+  async *list(): AsyncIterable<{ key: string; modifiedAt: Date }> {
+    const entries = await readdir(this.root, { recursive: true, withFileTypes: true }).catch(() => []);
+    for (const entry of entries) {
+      if (!entry.isFile()) continue;
+      const file = path.join(entry.parentPath, entry.name);
+      const info = await stat(file).catch(() => undefined);
+      if (info) yield { key: path.relative(this.root, file).split(path.sep).join('/'), modifiedAt: info.mtime };
+    }
   }
 }
 

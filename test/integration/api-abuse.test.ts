@@ -85,3 +85,30 @@ describe('unauthenticated floods', () => {
     }
   });
 });
+
+describe('storage per tenant', () => {
+  it('refuses uploads past the tenant quota with 507 and keeps nothing of them; a tenant override applies', async () => {
+    const obama = (await readFile(fixture('obama.jpg'))).length;
+    const biden = (await readFile(fixture('biden.jpg'))).length;
+    // Room for one photo, not two.
+    const limited = await startTestStack({ env: { TENANT_STORAGE_QUOTA: String(obama + Math.floor(biden / 2)) } });
+    try {
+      const session = await createSession(limited);
+      expect((await upload(limited, session.id, 'ID_IMAGE', fixture('obama.jpg'))).status).toBe(201);
+      // The same bytes again take no more room.
+      expect((await upload(limited, session.id, 'ID_IMAGE', fixture('obama.jpg'))).status).toBe(200);
+      const over = await upload(limited, session.id, 'ID_IMAGE', fixture('biden.jpg'));
+      expect(over.status).toBe(507);
+      expect(over.body).toMatchObject({ code: 'storage-quota-exceeded' });
+      expect(await limited.db.uploadedFile.count({ where: { sessionId: session.id } })).toBe(1);
+      const blobs = [];
+      for await (const blob of limited.blobs.list()) blobs.push(blob.key);
+      expect(blobs.filter((k) => k.startsWith(`sessions/${session.id}/`))).toHaveLength(1);
+
+      await limited.db.tenant.update({ where: { id: limited.tenantId }, data: { storageQuotaBytes: BigInt(10 * 1024 * 1024) } });
+      expect((await upload(limited, session.id, 'ID_IMAGE', fixture('biden.jpg'))).status).toBe(201);
+    } finally {
+      await limited.stop();
+    }
+  });
+});

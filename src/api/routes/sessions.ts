@@ -23,6 +23,8 @@ export interface SessionRoutesDeps extends IntakeLimits {
   workflows: SessionWorkflowsPort;
   /** Uploads one session may hold (replaced files count): a client cannot fill storage through one session. */
   maxUploadsPerSession: number;
+  /** Bytes of uploads a tenant may hold, unless it has a quota of its own. */
+  tenantStorageQuotaBytes: number;
   /** Failed authentications one client address may make per minute before it gets 429. */
   authFailuresPerMinute: number;
   /** Issues and checks the session-scoped tokens mobile apps use instead of the tenant's key. */
@@ -152,7 +154,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<SessionRoutesDeps> = async (ap
         headers: idempotencyHeaders,
         querystring: z.object({ kind: kindSchema.optional() }),
         consumes: ['multipart/form-data'],
-        response: { 200: uploadedFileSchema, 201: uploadedFileSchema, ...errors(400, 401, 404, 408, 409, 413, 415, 422, 429, 503) },
+        response: { 200: uploadedFileSchema, 201: uploadedFileSchema, ...errors(400, 401, 404, 408, 409, 413, 415, 422, 429, 503, 507) },
       },
     },
     async (request, reply) =>
@@ -162,6 +164,8 @@ export const sessionRoutes: FastifyPluginAsyncZod<SessionRoutesDeps> = async (ap
         const session = mayAccessSession(tenant, sessionId) ? await deps.sessions.find(sessionId, tenant.tenantId) : null;
         if (!session) throw problems.sessionNotFound(sessionId);
         const isReferenced = (storageKey: string) => deps.sessions.isBlobReferenced(storageKey);
+        const quota = (await deps.tenants.storageQuota(tenant.tenantId)) ?? deps.tenantStorageQuotaBytes;
+        const used = await deps.sessions.tenantStorageBytes(tenant.tenantId);
         const { blob, kind: fileKind, mediaType: type } = await receiveUpload(request, {
           sessionId,
           kindFromQuery: request.query.kind,
@@ -175,6 +179,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<SessionRoutesDeps> = async (ap
             if (session.files.length >= deps.maxUploadsPerSession) {
               throw new Problem('too-many-uploads', `at most ${deps.maxUploadsPerSession} files per session`);
             }
+            if (used >= quota) throw storageQuotaExceeded(used, quota);
           },
         });
         // From here every refusal (a key reused for other bytes, a closed session, a failed
@@ -183,6 +188,9 @@ export const sessionRoutes: FastifyPluginAsyncZod<SessionRoutesDeps> = async (ap
           const requestHash = sha256(`POST /v1/sessions/${sessionId}/files ${fileKind} ${blob.sha256}`);
           if (await answerIfStored(requestHash)) return { requestHash, status: 0, body: null };
           if (session.status !== 'AWAITING_FILES') throw problems.sessionClosed(session.status);
+          // Bytes already stored for this session and kind add nothing; anything else must fit.
+          const known = session.files.some((f) => f.kind === fileKind && f.sha256 === blob.sha256);
+          if (!known && used + blob.bytes > quota) throw storageQuotaExceeded(used + blob.bytes, quota);
 
           const { ref, created } = await deps.sessions.addFile({
             id: randomUUID(),
@@ -213,3 +221,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<SessionRoutesDeps> = async (ap
       }),
   );
 };
+
+function storageQuotaExceeded(bytes: number, quota: number): Problem {
+  return new Problem('storage-quota-exceeded', `this upload would make ${bytes} bytes; the tenant's quota is ${quota} bytes`);
+}
