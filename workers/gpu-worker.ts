@@ -33,6 +33,7 @@ runMain('gpu-worker', async () => {
         blobs: createBlobStore(config),
         pipeline,
         leaseMs: config.gpuWorker.leaseMs,
+        tenantConcurrency: config.gpuWorker.tenantConcurrency,
         logger: log,
       },
     );

@@ -84,6 +84,7 @@ export async function startInProcessStack(options: InProcessStackOptions): Promi
       blobs: options.gpuBlobs ? options.gpuBlobs(blobs) : blobs,
       pipeline: options.pipeline,
       leaseMs: options.config.gpuWorker.leaseMs,
+      tenantConcurrency: options.config.gpuWorker.tenantConcurrency,
       logger: options.logger,
     }),
   ];

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Logger } from 'pino';
-import { verdictOf, type CompareFacesInput, type FaceMatchVerdict, type FileRef, type LivenessChallenge, type LivenessPolicy } from '../contract/face-similarity.js';
+import { TENANT_GPU_BUSY, verdictOf, type CompareFacesInput, type FaceMatchVerdict, type FileRef, type LivenessChallenge, type LivenessPolicy } from '../contract/face-similarity.js';
 import type { ComparisonStore } from '../db/comparison-store.js';
 import type { SessionStore } from '../db/session-store.js';
 import { MediaRejectedError } from '../media/errors.js';
@@ -17,6 +17,8 @@ export interface GpuActivityDeps {
   pipeline: FaceComparer;
   /** Claim lease; renewed at a third of it while inference runs. */
   leaseMs: number;
+  /** Comparisons one tenant may run at once across all GPU workers; the rest wait their turn. */
+  tenantConcurrency: number;
   logger: Logger;
 }
 
@@ -58,6 +60,7 @@ export function createGpuActivities(deps: GpuActivityDeps) {
         pipelineVersion: deps.pipeline.fingerprint,
         owner,
         leaseMs: deps.leaseMs,
+        ...(session ? { budget: { tenantId: session.tenantId, maxRunning: deps.tenantConcurrency } } : {}),
       });
       switch (claim.kind) {
         case 'completed':
@@ -70,6 +73,14 @@ export function createGpuActivities(deps: GpuActivityDeps) {
             message: `comparison ${key} is being computed by another attempt`,
             type: 'COMPARISON_IN_PROGRESS',
             nextRetryDelay: Math.max(1000, claim.retryAfterMs),
+          });
+        case 'over-budget':
+          // Non-retryable on purpose: the workflow waits and asks again, so waiting for a turn
+          // costs none of the attempts meant for real faults, and holds no GPU worker slot.
+          throw ApplicationFailure.create({
+            message: `the tenant already runs ${claim.running} comparisons (its budget is ${deps.tenantConcurrency})`,
+            type: TENANT_GPU_BUSY,
+            nonRetryable: true,
           });
         case 'claimed':
           break;

@@ -79,7 +79,7 @@ export const sessionViewSchema = z.object({
     .describe(
       'Machine-readable reason when status is REJECTED or FAILED. REJECTED: ' +
         REJECTION_REASONS.map((r) => `\`${r}\``).join(', ') +
-        ' (`LIVENESS_*`: an enforced liveness check failed; `liveness` says which and why). FAILED: `COMPARISON_FAILED`.',
+        ' (`LIVENESS_*`: an enforced liveness check failed; `liveness` says which and why). FAILED: `COMPARISON_FAILED` (retries exhausted), `TENANT_GPU_BUSY` (the tenant\'s GPU budget stayed full for an hour).',
     ),
   challenge: z
     .object({ steps: z.array(z.enum(CHALLENGE_STEPS)) })

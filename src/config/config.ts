@@ -159,6 +159,8 @@ const envSchema = z.object({
   ANTI_SPOOF_V1SE_MODEL_FILE: z.string().default('4_0_0_80x80_MiniFASNetV1SE.onnx'),
   ANTI_SPOOF_V1SE_MODEL_SHA256: sha256.default(MINIFASNET_V1SE_SHA256),
   GPU_WORKER_CONCURRENCY: z.coerce.number().int().positive().default(1),
+  // Comparisons one tenant may run at once across every GPU worker: the others' share.
+  TENANT_GPU_CONCURRENCY: z.coerce.number().int().positive().default(4),
   COMPARISON_LEASE: duration('30s'),
 });
 
@@ -285,7 +287,7 @@ export function loadConfig(env: RawEnv = process.env) {
         ],
       },
     },
-    gpuWorker: { concurrency: e.GPU_WORKER_CONCURRENCY, leaseMs: e.COMPARISON_LEASE },
+    gpuWorker: { concurrency: e.GPU_WORKER_CONCURRENCY, leaseMs: e.COMPARISON_LEASE, tenantConcurrency: e.TENANT_GPU_CONCURRENCY },
     webhooks: {
       timeoutMs: e.WEBHOOK_TIMEOUT,
       policy: { allowHttp: e.WEBHOOK_ALLOW_HTTP, allowPrivateNetworks: e.WEBHOOK_ALLOW_PRIVATE_NETWORKS },

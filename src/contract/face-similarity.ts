@@ -13,7 +13,7 @@ export const WORKFLOW_TYPE = 'faceSimilarityWorkflow';
  * that alters the workflow's commands (guarded by `patched`), then record the new histories
  * next to the old ones: both generations must keep replaying.
  */
-export const WORKFLOW_HISTORY_VERSION = 'v4';
+export const WORKFLOW_HISTORY_VERSION = 'v5';
 
 export const FILE_KINDS = ['ID_IMAGE', 'SELFIE_VIDEO'] as const;
 export type FileKind = (typeof FILE_KINDS)[number];
@@ -234,6 +234,17 @@ export const progressQuery = defineQuery<SessionProgress>('progress');
 export function workflowIdFor(sessionId: string): string {
   return `kyc-session-${sessionId}`;
 }
+
+/**
+ * The GPU activity's answer when the session's tenant already uses its whole GPU budget
+ * (TENANT_GPU_CONCURRENCY): the workflow waits TENANT_GPU_WAIT and asks again, for at most
+ * TENANT_GPU_MAX_WAITS turns, without spending the comparison's retry attempts.
+ */
+export const TENANT_GPU_BUSY = 'TENANT_GPU_BUSY';
+export const TENANT_GPU_WAIT = '10 seconds';
+export const TENANT_GPU_MAX_WAITS = 360;
+/** Guards the wait-for-a-turn loop added in v5. */
+export const TENANT_GPU_BUDGET_PATCH = 'tenant-gpu-budget';
 
 /** Timeouts and retries of the GPU comparison, declared once for the workflow and the docs. */
 export const COMPARE_FACES_POLICY = {

@@ -11,13 +11,18 @@ export interface ClaimRequest {
   pipelineVersion: string;
   owner: string;
   leaseMs: number;
+  /** At most this many comparisons of the tenant may hold live leases at once (its GPU budget). */
+  budget?: { tenantId: string; maxRunning: number };
 }
 
 export type Claim =
   | { kind: 'claimed'; attempt: number }
   | { kind: 'completed'; result: FaceMatchResult }
   | { kind: 'rejected'; reason: string; message: string }
-  | { kind: 'held'; retryAfterMs: number };
+  | { kind: 'held'; retryAfterMs: number }
+  | { kind: 'over-budget'; running: number };
+
+type Queryable = Pick<Db, '$queryRaw' | 'faceComparison'>;
 
 /**
  * The exactly-once protocol of the comparison, one row per comparison key. A claim is an
@@ -28,8 +33,31 @@ export type Claim =
 export class ComparisonStore {
   constructor(private readonly db: Db) {}
 
+  /**
+   * With a budget, the count of the tenant's live claims and the claim itself happen under one
+   * advisory lock per tenant, so two workers cannot both take the last slot. A stored outcome is
+   * returned whatever the budget: it costs no GPU.
+   */
   async claim(req: ClaimRequest): Promise<Claim> {
-    const rows = await this.db.$queryRaw<{ attempts: number }[]>`
+    const budget = req.budget;
+    if (!budget) return this.claimWith(this.db, req);
+    return this.db.$transaction(async (tx) => {
+      await tx.$queryRaw`SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtext(${`gpu-budget:${budget.tenantId}`}))) AS locked`;
+      const existing = await tx.faceComparison.findUnique({ where: { comparisonKey: req.comparisonKey } });
+      const outcome = existing ? settled(existing) : undefined;
+      if (outcome) return outcome;
+      const [count] = await tx.$queryRaw<{ running: number }[]>`
+        SELECT count(*)::int AS running FROM face_comparisons c JOIN kyc_sessions s ON s.id = c.session_id
+        WHERE s.tenant_id = ${budget.tenantId}::uuid AND c.status = 'RUNNING'::"ComparisonStatus"
+          AND c.lease_expires_at > now() AND c.comparison_key <> ${req.comparisonKey}`;
+      const running = count?.running ?? 0;
+      if (running >= budget.maxRunning) return { kind: 'over-budget', running } as const;
+      return this.claimWith(tx, req);
+    });
+  }
+
+  private async claimWith(db: Queryable, req: ClaimRequest): Promise<Claim> {
+    const rows = await db.$queryRaw<{ attempts: number }[]>`
       INSERT INTO face_comparisons
         (id, comparison_key, session_id, id_image_sha256, selfie_video_sha256, pipeline_version,
          status, lease_owner, lease_expires_at)
@@ -46,7 +74,7 @@ export class ComparisonStore {
     const claimed = rows[0];
     if (claimed) return { kind: 'claimed', attempt: claimed.attempts };
 
-    const row = await this.db.faceComparison.findUnique({ where: { comparisonKey: req.comparisonKey } });
+    const row = await db.faceComparison.findUnique({ where: { comparisonKey: req.comparisonKey } });
     if (!row) return { kind: 'held', retryAfterMs: 0 };
     return settled(row) ?? { kind: 'held', retryAfterMs: Math.max(0, (row.leaseExpiresAt?.getTime() ?? 0) - Date.now()) };
   }

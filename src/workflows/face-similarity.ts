@@ -6,6 +6,7 @@ import {
   patched,
   proxyActivities,
   setHandler,
+  sleep,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { createGpuActivities } from '../activities/gpu-activities.js';
@@ -16,6 +17,10 @@ import {
   FILE_KINDS,
   KYC_STATUS_SEARCH_ATTRIBUTE,
   SEARCH_ATTRIBUTES_PATCH,
+  TENANT_GPU_BUDGET_PATCH,
+  TENANT_GPU_BUSY,
+  TENANT_GPU_MAX_WAITS,
+  TENANT_GPU_WAIT,
   WEBHOOK_PATCH,
   WEBHOOK_POLICY,
   fileUploadedSignal,
@@ -105,15 +110,31 @@ async function compare(input: FaceSimilarityInput, idImage: FileRef, selfieVideo
     heartbeatTimeout: COMPARE_FACES_POLICY.heartbeatTimeout,
     retry: COMPARE_FACES_POLICY.retry,
   });
-  try {
-    const result = await gpu.compareFaces({ sessionId: input.sessionId, idImage, selfieVideo });
-    return { status: 'COMPLETED', result };
-  } catch (err) {
-    const cause = err instanceof ActivityFailure ? err.cause : undefined;
-    if (cause instanceof ApplicationFailure && cause.nonRetryable) {
-      return { status: 'REJECTED', reason: cause.type ?? 'REJECTED', message: cause.message };
+  for (let turn = 0; ; turn++) {
+    try {
+      const result = await gpu.compareFaces({ sessionId: input.sessionId, idImage, selfieVideo });
+      return { status: 'COMPLETED', result };
+    } catch (err) {
+      const cause = err instanceof ActivityFailure ? err.cause : undefined;
+      // The tenant's other comparisons hold its whole GPU budget: wait for a turn, not a retry.
+      if (cause instanceof ApplicationFailure && cause.type === TENANT_GPU_BUSY && turn < TENANT_GPU_MAX_WAITS && patched(TENANT_GPU_BUDGET_PATCH)) {
+        await sleep(TENANT_GPU_WAIT);
+        continue;
+      }
+      return outcomeOfFailure(err);
     }
-    // Retries exhausted on an infrastructure fault: a recorded outcome ops can act on, not a crash.
-    return { status: 'FAILED', reason: 'COMPARISON_FAILED', message: cause?.message ?? String(err) };
   }
+}
+
+function outcomeOfFailure(err: unknown): FaceSimilarityOutcome {
+  const cause = err instanceof ActivityFailure ? err.cause : undefined;
+  // Waited for a turn for an hour: the tenant's load, not this session's media.
+  if (cause instanceof ApplicationFailure && cause.type === TENANT_GPU_BUSY) {
+    return { status: 'FAILED', reason: TENANT_GPU_BUSY, message: cause.message };
+  }
+  if (cause instanceof ApplicationFailure && cause.nonRetryable) {
+    return { status: 'REJECTED', reason: cause.type ?? 'REJECTED', message: cause.message };
+  }
+  // Retries exhausted on an infrastructure fault: a recorded outcome ops can act on, not a crash.
+  return { status: 'FAILED', reason: 'COMPARISON_FAILED', message: cause?.message ?? String(err) };
 }

@@ -63,10 +63,10 @@ async function store(sessionId: string, kind: FileKind, file: string, mediaType:
   return ref;
 }
 
-async function newSessionInput(): Promise<CompareFacesInput> {
+async function newSessionInput(ofTenant = tenantId): Promise<CompareFacesInput> {
   const sessionId = randomUUID();
   // The Hamilton clip is a stage recording, not a selfie: liveness is reported here, not enforced.
-  await sessions.create(sessionId, tenantId, `kyc-session-${sessionId}`, { policy: LIVENESS_REPORT_ONLY, challenge: null });
+  await sessions.create(sessionId, ofTenant, `kyc-session-${sessionId}`, { policy: LIVENESS_REPORT_ONLY, challenge: null });
   return {
     sessionId,
     idImage: await store(sessionId, 'ID_IMAGE', fixture('lin-manuel-miranda.png'), 'image/png'),
@@ -74,9 +74,9 @@ async function newSessionInput(): Promise<CompareFacesInput> {
   };
 }
 
-async function activities(options: { storage?: LocalBlobStore | ReturnType<typeof failFirstOpen> } = {}) {
+async function activities(options: { storage?: LocalBlobStore | ReturnType<typeof failFirstOpen>; tenantConcurrency?: number } = {}) {
   const pipeline = new CountingPipeline(await sharedPipeline());
-  const deps = { comparisons, sessions, blobs: options.storage ?? blobs, pipeline, leaseMs: 30_000, logger: quietLogger() };
+  const deps = { comparisons, sessions, blobs: options.storage ?? blobs, pipeline, leaseMs: 30_000, tenantConcurrency: options.tenantConcurrency ?? 4, logger: quietLogger() };
   return { pipeline, compareFaces: createGpuActivities(deps).compareFaces };
 }
 
@@ -215,5 +215,41 @@ describe('compareFaces trusts nothing the history hands it', () => {
     const error = await attempt(1).run(compareFaces, input).catch((err: unknown) => err);
     expect(error).toMatchObject({ type: 'FILE_DIGEST_MISMATCH', nonRetryable: true });
     expect(pipeline.calls).toBe(0);
+  });
+});
+
+describe('per-tenant GPU budget', () => {
+  it('makes a tenant at its budget wait its turn, without inference, while other tenants go ahead', async () => {
+    const { tenantId: busyTenant } = await newTenant(db, 'gpu-busy');
+    const { tenantId: otherTenant } = await newTenant(db, 'gpu-other');
+    const { pipeline, compareFaces } = await activities({ tenantConcurrency: 1 });
+    // Another GPU worker is running a comparison of the busy tenant: its one slot is taken.
+    const running = await newSessionInput(busyTenant);
+    const runningKey = `fc_running_${randomUUID()}`;
+    const held = await comparisons.claim({
+      comparisonKey: runningKey,
+      sessionId: running.sessionId,
+      idImageSha256: running.idImage.sha256,
+      selfieVideoSha256: running.selfieVideo.sha256,
+      pipelineVersion: pipeline.fingerprint,
+      owner: 'another-gpu-worker',
+      leaseMs: 60_000,
+    });
+    expect(held.kind).toBe('claimed');
+
+    const waiting = await newSessionInput(busyTenant);
+    const refused = await attempt(1).run(compareFaces, waiting).then(() => undefined, (e: unknown) => e);
+    expect(refused).toBeInstanceOf(ApplicationFailure);
+    expect(refused).toMatchObject({ type: 'TENANT_GPU_BUSY', nonRetryable: true });
+    expect(pipeline.calls).toBe(0);
+    expect(await db.faceComparison.count({ where: { sessionId: waiting.sessionId } })).toBe(0);
+
+    expect((await attempt(1).run(compareFaces, await newSessionInput(otherTenant))).match).toBe(true);
+    expect(pipeline.calls).toBe(1);
+
+    // The slot frees up: the waiting session's next turn runs.
+    await comparisons.release(runningKey, 'another-gpu-worker');
+    expect((await attempt(1).run(compareFaces, waiting)).match).toBe(true);
+    expect(pipeline.calls).toBe(2);
   });
 });

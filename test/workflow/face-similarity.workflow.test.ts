@@ -10,8 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { createGpuActivities } from '../../src/activities/gpu-activities.js';
 import type { createOrchestrationActivities } from '../../src/activities/orchestration-activities.js';
 import type { createWebhookActivities } from '../../src/activities/webhook-activities.js';
+import { ApplicationFailure } from '@temporalio/common';
 import {
   COMPARE_FACES_POLICY,
+  TENANT_GPU_BUSY,
   WEBHOOK_POLICY,
   WORKFLOW_TYPE,
   fileUploadedSignal,
@@ -184,6 +186,27 @@ describe('FaceSimilarityWorkflow', () => {
     expect(outcome.status).toBe('COMPLETED');
     expect(calls.compare).toHaveLength(1);
     expect(calls.compare[0]?.selfieVideo.sha256).toBe(ref('SELFIE_VIDEO', 1).sha256);
+  });
+
+  it('waits for a turn while the tenant uses its whole GPU budget, without spending retry attempts', async () => {
+    let busyTurns = 3;
+    const { activities, calls } = fakeActivities({
+      compareFaces: async (input) => {
+        calls.compare.push(input);
+        if (busyTurns-- > 0) throw ApplicationFailure.create({ message: 'busy', type: TENANT_GPU_BUSY, nonRetryable: true });
+        return verdict;
+      },
+    });
+    const started = await env.currentTimeMs();
+    const outcome = await runSession(activities, async (handle) => {
+      await handle.signal(fileUploadedSignal, ref('ID_IMAGE'));
+      await handle.signal(fileUploadedSignal, ref('SELFIE_VIDEO'));
+      return (await handle.result()) as FaceSimilarityOutcome;
+    });
+    expect(outcome).toEqual({ status: 'COMPLETED', result: verdict });
+    // Four calls (three turns waited): more than COMPARE_FACES_POLICY's 3 attempts allow for faults.
+    expect(calls.compare).toHaveLength(4);
+    expect((await env.currentTimeMs()) - started).toBeGreaterThanOrEqual(3 * 10_000);
   });
 
   it('keeps the recorded outcome when the webhook never gets through', async () => {
