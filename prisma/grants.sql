@@ -7,9 +7,13 @@ DO $$
 BEGIN
   IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'kyc_api') THEN
     GRANT USAGE ON SCHEMA public TO kyc_api;
-    GRANT SELECT ON tenants, api_keys, face_comparisons TO kyc_api;
+    GRANT SELECT ON tenants, api_keys TO kyc_api;
     GRANT SELECT, INSERT, UPDATE, DELETE ON idempotency_records, kyc_sessions TO kyc_api;
     GRANT SELECT, INSERT, DELETE ON uploaded_files TO kyc_api;
+    -- Erasure on request: the per-frame details go (column grant), unfinished comparisons too.
+    GRANT SELECT, DELETE ON face_comparisons TO kyc_api;
+    GRANT UPDATE (details) ON face_comparisons TO kyc_api;
+    GRANT SELECT, INSERT ON session_erasures TO kyc_api;
   END IF;
   IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'kyc_worker') THEN
     GRANT USAGE ON SCHEMA public TO kyc_worker;

@@ -4,4 +4,6 @@ import type { FileRef } from '../contract/face-similarity.js';
 export interface SessionWorkflowsPort {
   start(sessionId: string, context: { tenantId: string; requestId: string }): Promise<void>;
   fileUploaded(sessionId: string, file: FileRef): Promise<void>;
+  /** Stops the session's run if it is still going and deletes its history from Temporal. */
+  erase(sessionId: string, reason: string): Promise<{ terminated: boolean; historyDeleted: boolean }>;
 }

@@ -14,7 +14,8 @@ import {
   type LivenessReport,
 } from '../contract/face-similarity.js';
 import { livenessOf, toResult } from '../db/comparison-store.js';
-import type { FaceComparison, KycSession, UploadedFile } from '../generated/prisma/client.js';
+import type { FaceComparison, KycSession, SessionErasure, UploadedFile } from '../generated/prisma/client.js';
+import { receiptOf } from '../lifecycle/erasure.js';
 
 const livenessSchema = z.object({
   verdict: z.enum(LIVENESS_VERDICTS).describe('FAIL when an enforced check failed'),
@@ -58,6 +59,22 @@ const resultSchema = z.object({
     .describe('Every examined video frame: timestamp, quality and similarity; no pixels, no embeddings'),
 });
 
+export const erasureReceiptSchema = z
+  .object({
+    sessionId: z.string().uuid(),
+    status: z.literal('DELETED'),
+    erasedAt: z.string().datetime(),
+    erasedBy: z.string().describe('id of the API key that asked'),
+    deleted: z.object({
+      blobs: z.number().int(),
+      fileRows: z.number().int(),
+      frameDetails: z.number().int(),
+      temporalHistory: z.boolean().describe('the run\'s history was deleted from Temporal'),
+      runTerminated: z.boolean().describe('the run was still waiting or comparing and was stopped'),
+    }),
+  })
+  .describe('What an erasure removed: media, file rows, per-frame details and the Temporal history; the decision stays');
+
 export const sessionViewSchema = z.object({
   id: z.string().uuid(),
   status: z.enum(SESSION_STATUSES),
@@ -89,12 +106,13 @@ export const sessionViewSchema = z.object({
     .nullable()
     .describe('Every liveness check with its mode, verdict, score, threshold and frames; present once a comparison ran, also when it rejected'),
   result: resultSchema.nullable(),
+  erasure: erasureReceiptSchema.nullable().describe('present when the session was erased on request (status DELETED)'),
 });
 
 export type SessionView = z.infer<typeof sessionViewSchema>;
 
 
-export function sessionView(session: KycSession & { files: UploadedFile[] }, comparison: FaceComparison | null): SessionView {
+export function sessionView(session: KycSession & { files: UploadedFile[]; erasure?: SessionErasure | null }, comparison: FaceComparison | null): SessionView {
   return {
     id: session.id,
     status: session.status,
@@ -115,6 +133,7 @@ export function sessionView(session: KycSession & { files: UploadedFile[] }, com
       comparison && comparison.status === 'COMPLETED'
         ? (({ comparisonKey: _key, liveness: _liveness, ...result }) => result)(toResult(comparison))
         : null,
+    erasure: session.erasure ? receiptOf(session.erasure) : null,
   };
 }
 

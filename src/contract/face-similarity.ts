@@ -40,9 +40,10 @@ export interface FaceSimilarityInput {
   webhookTaskQueue?: string;
 }
 
-export const SESSION_STATUSES = ['AWAITING_FILES', 'PROCESSING', 'COMPLETED', 'REJECTED', 'EXPIRED', 'FAILED'] as const;
+/** DELETED is the API's, never the workflow's: the session was erased on request (its tombstone). */
+export const SESSION_STATUSES = ['AWAITING_FILES', 'PROCESSING', 'COMPLETED', 'REJECTED', 'EXPIRED', 'FAILED', 'DELETED'] as const;
 export type SessionStatus = (typeof SESSION_STATUSES)[number];
-export const TERMINAL_STATUSES: readonly SessionStatus[] = ['COMPLETED', 'REJECTED', 'EXPIRED', 'FAILED'];
+export const TERMINAL_STATUSES: readonly SessionStatus[] = ['COMPLETED', 'REJECTED', 'EXPIRED', 'FAILED', 'DELETED'];
 
 /** Machine-readable reasons a comparison rejects its media (non-retryable). */
 export const REJECTION_REASONS = [

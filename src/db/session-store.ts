@@ -43,7 +43,7 @@ export class SessionStore {
   find(id: string, tenantId?: string) {
     return this.db.kycSession.findFirst({
       where: { id, ...(tenantId ? { tenantId } : {}) },
-      include: { files: { orderBy: { createdAt: 'asc' } } },
+      include: { files: { orderBy: { createdAt: 'asc' } }, erasure: true },
     });
   }
 
@@ -91,8 +91,9 @@ export class SessionStore {
   }
 
   async recordOutcome(sessionId: string, outcome: FaceSimilarityOutcome): Promise<void> {
-    await this.db.kycSession.update({
-      where: { id: sessionId },
+    // An erased session stays erased, whatever a late activity of its stopped run reports.
+    await this.db.kycSession.updateMany({
+      where: { id: sessionId, status: { not: 'DELETED' } },
       data: {
         status: outcome.status,
         rejectionReason: outcome.status === 'REJECTED' || outcome.status === 'FAILED' ? outcome.reason : null,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { SessionTokens } from '../auth/session-token.js';
+import { eraseSession } from '../lifecycle/erasure.js';
 import type { AppDeps } from '../api/app.js';
 import type { AppConfig } from '../config/config.js';
 import type { Db } from '../db/prisma.js';
@@ -26,6 +27,7 @@ export function apiDeps(config: AppConfig, adapters: { db: Db; blobs: BlobStore;
     tenantStorageQuotaBytes: config.api.tenantStorageQuotaBytes,
     authFailuresPerMinute: config.api.authFailuresPerMinute,
     tokens: sessionTokens(config, logger),
+    erase: (session, erasedBy) => eraseSession({ db, blobs, workflows }, session, erasedBy),
     minimumUploadRate: config.api.minimumUploadRate,
     timeouts: config.api.timeouts,
     rateLimitPerMinute: config.api.rateLimitPerMinute,

@@ -1,4 +1,4 @@
-import { Client, Connection, WorkflowIdReusePolicy } from '@temporalio/client';
+import { Client, Connection, WorkflowIdReusePolicy, WorkflowNotFoundError, isGrpcServiceError } from '@temporalio/client';
 import {
   WORKFLOW_TYPE,
   fileUploadedSignal,
@@ -64,6 +64,29 @@ export class SessionWorkflows {
     });
   }
 
+  /**
+   * Terminates the run if it is open, then deletes the execution with its history, which holds
+   * the session's file references and verdict. Both steps tolerate "already done", so a retried
+   * erasure finishes the job.
+   */
+  async erase(sessionId: string, reason: string): Promise<{ terminated: boolean; historyDeleted: boolean }> {
+    const workflowId = workflowIdFor(sessionId);
+    let terminated = false;
+    try {
+      await this.client.workflow.getHandle(workflowId).terminate(reason);
+      terminated = true;
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError) && !isGrpcStatus(err, GRPC_FAILED_PRECONDITION)) throw err;
+    }
+    try {
+      await this.connection.workflowService.deleteWorkflowExecution({ namespace: this.settings.namespace, workflowExecution: { workflowId } });
+      return { terminated, historyDeleted: true };
+    } catch (err) {
+      if (isGrpcStatus(err, GRPC_NOT_FOUND)) return { terminated, historyDeleted: false };
+      throw err;
+    }
+  }
+
   async progress(sessionId: string): Promise<SessionProgress> {
     return this.client.workflow.getHandle(workflowIdFor(sessionId)).query(progressQuery);
   }
@@ -76,4 +99,12 @@ export class SessionWorkflows {
   async close(): Promise<void> {
     await this.connection.close();
   }
+}
+
+/** gRPC status codes (grpc/status.h), as the Temporal frontend answers them. */
+const GRPC_NOT_FOUND = 5;
+const GRPC_FAILED_PRECONDITION = 9;
+
+function isGrpcStatus(err: unknown, code: number): boolean {
+  return isGrpcServiceError(err) && Number(err.code) === code;
 }

@@ -12,7 +12,8 @@ import type { SessionTokens } from '../../auth/session-token.js';
 import type { SessionWorkflowsPort } from '../ports.js';
 import { Problem, problemSchema, problems } from '../problem.js';
 import { receiveUpload, removeUnreferenced, type IntakeLimits } from '../upload-intake.js';
-import { sessionView, sessionViewSchema } from '../views.js';
+import { erasureReceiptSchema, sessionView, sessionViewSchema } from '../views.js';
+import type { ErasureReceipt } from '../../lifecycle/erasure.js';
 
 export interface SessionRoutesDeps extends IntakeLimits {
   /** Service-wide liveness modes; each tenant's own modes override them. */
@@ -29,6 +30,8 @@ export interface SessionRoutesDeps extends IntakeLimits {
   authFailuresPerMinute: number;
   /** Issues and checks the session-scoped tokens mobile apps use instead of the tenant's key. */
   tokens: SessionTokens;
+  /** Erases a session on request (lifecycle/erasure.ts). */
+  erase: (session: { id: string; tenantId: string }, erasedBy: string) => Promise<ErasureReceipt>;
 }
 
 const sessionParams = z.object({ id: z.string().uuid() });
@@ -134,6 +137,29 @@ export const sessionRoutes: FastifyPluginAsyncZod<SessionRoutesDeps> = async (ap
       if (!session) throw problems.sessionNotFound(request.params.id);
       const comparison = await deps.sessions.findDecidingComparison(session);
       return sessionView(session, comparison);
+    },
+  );
+
+  app.delete(
+    '/v1/sessions/:id',
+    {
+      schema: {
+        summary: 'Erase a session: its media, file rows, per-frame details and Temporal history',
+        description:
+          'Erasure on request (GDPR Art. 17), with an API key only. Stops the session if it is still running, deletes ' +
+          'its uploads from storage, its file rows, the per-frame details of its comparisons and its workflow history, ' +
+          'and leaves a tombstone that `GET` answers with status `DELETED`. The decision (similarity, match) is kept ' +
+          'for the AML record. Idempotent: erasing again returns the same receipt.',
+        security,
+        params: sessionParams,
+        response: { 200: erasureReceiptSchema, ...errors(400, 401, 403, 404, 429, 503) },
+      },
+    },
+    async (request) => {
+      const caller = requireApiKey(request);
+      const session = await deps.sessions.find(request.params.id, caller.tenantId);
+      if (!session) throw problems.sessionNotFound(request.params.id);
+      return deps.erase(session, caller.keyId);
     },
   );
 
