@@ -17,8 +17,10 @@ BEGIN
   END IF;
   IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'kyc_worker') THEN
     GRANT USAGE ON SCHEMA public TO kyc_worker;
-    GRANT SELECT ON tenants, uploaded_files TO kyc_worker;
-    GRANT SELECT, UPDATE ON kyc_sessions TO kyc_worker;
+    GRANT SELECT ON tenants TO kyc_worker;
+    -- The retention sweep (orchestration worker) deletes expired media rows and decision records.
+    GRANT SELECT, DELETE ON uploaded_files TO kyc_worker;
+    GRANT SELECT, UPDATE, DELETE ON kyc_sessions TO kyc_worker;
     GRANT SELECT, INSERT, UPDATE ON face_comparisons TO kyc_worker;
   END IF;
 END

@@ -6,8 +6,10 @@
 //   npm run keys -- list
 //   npm run keys -- tenant liveness <tenant> [check=mode ...]    e.g. antiSpoof=report challenge=enforce; no pairs: show
 //   npm run keys -- tenant quota <tenant> [<bytes>|default]      the tenant's storage quota; no value: show
+//   npm run keys -- tenant retention <tenant> [media=24h frameDetails=30d decision=1827d ...]  no pairs: show
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config/config.js';
+import { parseDuration } from '../src/config/duration.js';
 import { LIVENESS_CHECKS, LIVENESS_MODES, type LivenessCheckName, type LivenessMode, type LivenessPolicy } from '../src/contract/face-similarity.js';
 import { effectiveLivenessPolicy } from '../src/policy/liveness.js';
 import { createDb } from '../src/db/prisma.js';
@@ -17,7 +19,7 @@ import { SecretBox } from '../src/webhooks/secret-box.js';
 import { runMain } from '../src/runtime/main.js';
 
 const USAGE =
-  'usage: keys tenant create <name> [--webhook <url>] | keys tenant liveness <tenant> [check=mode ...] | keys tenant quota <tenant> [<bytes>|default] | keys webhook-secrets reseal | ' +
+  'usage: keys tenant create <name> [--webhook <url>] | keys tenant liveness <tenant> [check=mode ...] | keys tenant quota <tenant> [<bytes>|default] | keys tenant retention <tenant> [class=duration ...] | keys webhook-secrets reseal | ' +
   'keys create <tenant> [--label <text>] | keys revoke <prefix> | keys list';
 
 /** `check=mode` pairs, each check and mode checked against the contract's lists. */
@@ -31,6 +33,19 @@ function parseModes(pairs: string[]): Partial<LivenessPolicy> {
     modes[check as LivenessCheckName] = mode as LivenessMode;
   }
   return modes;
+}
+
+function parseRetention(pairs: string[]): Partial<Record<'mediaMs' | 'frameDetailsMs' | 'decisionMs', number>> {
+  const keys = { media: 'mediaMs', frameDetails: 'frameDetailsMs', decision: 'decisionMs' } as const;
+  const out: Partial<Record<'mediaMs' | 'frameDetailsMs' | 'decisionMs', number>> = {};
+  for (const pair of pairs) {
+    const [name, value] = pair.split('=');
+    const key = keys[name as keyof typeof keys];
+    const ms = value ? parseDuration(value) : undefined;
+    if (!key || ms === undefined) throw new Error(`"${pair}": expected media|frameDetails|decision=<duration such as 24h or 30d>`);
+    out[key] = ms;
+  }
+  return out;
 }
 
 runMain('keys', async () => {
@@ -62,6 +77,14 @@ runMain('keys', async () => {
       }
       const own = await tenants.storageQuota(tenant.id);
       console.log(`storage quota of ${tenant.name}: ${own ?? config.api.tenantStorageQuotaBytes} bytes ${own === null ? '(service default)' : '(tenant)'}`);
+    } else if (command === 'tenant' && rest[0] === 'retention' && rest[1]) {
+      const tenant = await tenants.findTenant(rest[1]);
+      if (!tenant) throw new Error(`no tenant "${rest[1]}"`);
+      const own = rest.length > 2 ? await tenants.setRetention(tenant.id, parseRetention(rest.slice(2))) : await tenants.retention(tenant.id);
+      const defaults = config.retention.defaults;
+      for (const [name, key] of [['media', 'mediaMs'], ['frameDetails', 'frameDetailsMs'], ['decision', 'decisionMs']] as const) {
+        console.log(`${name.padEnd(13)} ${String((own[key] ?? defaults[key]) / 3_600_000).padStart(8)} h ${own[key] ? '(tenant)' : '(service default)'}`);
+      }
     } else if (command === 'webhook-secrets' && rest[0] === 'reseal') {
       console.log(`${await tenants.resealWebhookSecrets()} webhook secrets sealed with key "${config.webhooks.secretKeys[0]?.id}"`);
     } else if (command === 'tenant' && rest[0] === 'liveness' && rest[1]) {

@@ -8,6 +8,9 @@ import { createLogger } from '../src/logging.js';
 import { runMain } from '../src/runtime/main.js';
 import { createOrchestrationWorkers } from '../src/runtime/workers.js';
 import { SecretBox } from '../src/webhooks/secret-box.js';
+import { Client, Connection } from '@temporalio/client';
+import { createBlobStore } from '../src/storage/create-blob-store.js';
+import { ensureRetentionSchedule } from '../src/temporal/retention-schedule.js';
 import { ensureSearchAttributes } from '../src/temporal/search-attributes.js';
 
 let logger: Logger | undefined;
@@ -34,8 +37,12 @@ runMain('orchestration-worker', async () => {
         workflowBundlePath: config.temporal.workflowBundlePath,
         sessions: new SessionStore(db),
         webhooks: { db, timeoutMs: config.webhooks.timeoutMs, policy: config.webhooks.policy, secrets: new SecretBox(config.webhooks.secretKeys) },
+        retention: { blobs: createBlobStore(config), defaults: config.retention.defaults },
       },
     );
+    const client = new Client({ connection: await Connection.connect({ address: config.temporal.address }), namespace: config.temporal.namespace });
+    await ensureRetentionSchedule(client, { taskQueue: config.temporal.orchestrationTaskQueue, everyMs: config.retention.sweepEveryMs });
+    await client.connection.close();
     logger.info({ taskQueue: config.temporal.orchestrationTaskQueue, webhookTaskQueue: config.temporal.webhookTaskQueue }, 'orchestration worker running');
     // Worker.run() returns after SIGINT/SIGTERM once in-flight tasks have finished.
     await Promise.all(workers.map((worker) => worker.run()));

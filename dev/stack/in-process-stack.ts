@@ -47,6 +47,8 @@ export interface InProcessStack {
   blobDir: string;
   /** The API's blob store. */
   blobs: BlobStore;
+  /** This stack's own task queues. */
+  queues: { orchestration: string; gpu: string; webhooks: string };
   tenantId: string;
   db: Db;
   workflows: SessionWorkflows;
@@ -75,6 +77,7 @@ export async function startInProcessStack(options: InProcessStackOptions): Promi
       workflowBundlePath: options.workflowBundlePath,
       sessions: new SessionStore(db),
       webhooks: { db, timeoutMs: options.config.webhooks.timeoutMs, policy: options.config.webhooks.policy, secrets },
+      retention: { blobs, defaults: options.config.retention.defaults },
     })),
     await createGpuWorker(temporal, {
       taskQueue: queues.gpu,
@@ -109,6 +112,7 @@ export async function startInProcessStack(options: InProcessStackOptions): Promi
     webhookSecret,
     blobDir,
     blobs,
+    queues,
     tenantId,
     db,
     workflows,

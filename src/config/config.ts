@@ -101,6 +101,10 @@ const envSchema = z.object({
   MAX_UPLOADS_PER_SESSION: z.coerce.number().int().positive().default(10),
   TENANT_STORAGE_QUOTA: bytes(50 * 1024 ** 3),
   BLOB_SWEEP_INTERVAL: duration('1h'),
+  MEDIA_RETENTION: duration('24h'),
+  FRAME_DETAILS_RETENTION: duration('30d'),
+  DECISION_RETENTION: duration('1827d'),
+  RETENTION_SWEEP_INTERVAL: duration('1h'),
   BLOB_SWEEP_GRACE: duration('6h'),
   MAX_IMAGE_BYTES: bytes(15 * 1024 * 1024),
   MAX_VIDEO_BYTES: bytes(200 * 1024 * 1024),
@@ -288,6 +292,10 @@ export function loadConfig(env: RawEnv = process.env) {
       },
     },
     gpuWorker: { concurrency: e.GPU_WORKER_CONCURRENCY, leaseMs: e.COMPARISON_LEASE, tenantConcurrency: e.TENANT_GPU_CONCURRENCY },
+    retention: {
+      defaults: { mediaMs: e.MEDIA_RETENTION, frameDetailsMs: e.FRAME_DETAILS_RETENTION, decisionMs: e.DECISION_RETENTION },
+      sweepEveryMs: e.RETENTION_SWEEP_INTERVAL,
+    },
     webhooks: {
       timeoutMs: e.WEBHOOK_TIMEOUT,
       policy: { allowHttp: e.WEBHOOK_ALLOW_HTTP, allowPrivateNetworks: e.WEBHOOK_ALLOW_PRIVATE_NETWORKS },

@@ -253,3 +253,21 @@ export const COMPARE_FACES_POLICY = {
   heartbeatTimeout: '30 seconds',
   retry: { maximumAttempts: 3, initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 } as const;
+
+/**
+ * Retention: a Temporal Schedule (RETENTION_SCHEDULE_ID, visible under Schedules in Temporal UI)
+ * starts RETENTION_WORKFLOW_TYPE every RETENTION_SWEEP_INTERVAL; its one activity deletes what
+ * has outlived its retention period and reports what it deleted (the run's result in the UI).
+ */
+export const RETENTION_WORKFLOW_TYPE = 'retentionSweepWorkflow';
+export const RETENTION_SCHEDULE_ID = 'kyc-retention';
+
+export interface PurgeReport {
+  /** Sessions whose media were deleted, and the blobs that went with them. */
+  mediaSessions: number;
+  blobs: number;
+  /** Comparisons whose per-frame details were deleted. */
+  frameDetails: number;
+  /** Decision records (sessions with their comparisons) deleted at the end of their retention. */
+  decisions: number;
+}

@@ -60,6 +60,18 @@ export class TenantStore {
     return tenant?.storageQuotaBytes === null || tenant?.storageQuotaBytes === undefined ? null : Number(tenant.storageQuotaBytes);
   }
 
+  /** Sets some of the tenant's own retention periods (ms); classes not named keep theirs. */
+  async setRetention(tenantId: string, periods: Partial<Record<'mediaMs' | 'frameDetailsMs' | 'decisionMs', number>>) {
+    const merged = { ...(await this.retention(tenantId)), ...periods };
+    await this.db.tenant.update({ where: { id: tenantId }, data: { retentionPolicy: merged } });
+    return merged;
+  }
+
+  async retention(tenantId: string): Promise<Partial<Record<'mediaMs' | 'frameDetailsMs' | 'decisionMs', number>>> {
+    const tenant = await this.db.tenant.findUnique({ where: { id: tenantId }, select: { retentionPolicy: true } });
+    return (tenant?.retentionPolicy as Partial<Record<'mediaMs' | 'frameDetailsMs' | 'decisionMs', number>> | null) ?? {};
+  }
+
   /** The tenant's own liveness modes (possibly none): the service defaults fill the rest. */
   async livenessModes(tenantId: string): Promise<Partial<LivenessPolicy>> {
     const tenant = await this.db.tenant.findUnique({ where: { id: tenantId }, select: { livenessPolicy: true } });

@@ -2,7 +2,10 @@ import { Worker, type NativeConnection } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createGpuActivities, type GpuActivityDeps } from '../activities/gpu-activities.js';
 import { createOrchestrationActivities } from '../activities/orchestration-activities.js';
+import { createRetentionActivities } from '../activities/retention-activities.js';
 import { createWebhookActivities, type WebhookDeps } from '../activities/webhook-activities.js';
+import type { RetentionPolicy } from '../lifecycle/retention.js';
+import type { BlobStore } from '../storage/blob-store.js';
 import type { SessionStore } from '../db/session-store.js';
 import { workflowSource } from './workflow-source.js';
 
@@ -19,7 +22,14 @@ export interface WorkerConnection {
  */
 export async function createOrchestrationWorkers(
   temporal: WorkerConnection,
-  options: { taskQueue: string; webhookTaskQueue: string; workflowBundlePath?: string; sessions: SessionStore; webhooks: WebhookDeps },
+  options: {
+    taskQueue: string;
+    webhookTaskQueue: string;
+    workflowBundlePath?: string;
+    sessions: SessionStore;
+    webhooks: WebhookDeps;
+    retention: { blobs: BlobStore; defaults: RetentionPolicy };
+  },
 ): Promise<Worker[]> {
   const webhookActivities = createWebhookActivities(options.webhooks);
   return Promise.all([
@@ -28,7 +38,11 @@ export async function createOrchestrationWorkers(
       namespace: temporal.namespace,
       taskQueue: options.taskQueue,
       ...workflowSource(options.workflowBundlePath),
-      activities: { ...createOrchestrationActivities({ sessions: options.sessions }), ...webhookActivities },
+      activities: {
+        ...createOrchestrationActivities({ sessions: options.sessions }),
+        ...webhookActivities,
+        ...createRetentionActivities({ db: options.webhooks.db, ...options.retention }),
+      },
     }),
     Worker.create({
       connection: temporal.connection,

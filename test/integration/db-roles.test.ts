@@ -63,7 +63,8 @@ describe('service database roles', () => {
     expect(await outcome('kyc_worker', "UPDATE kyc_sessions SET status = status WHERE false")).toBe('ok');
     expect(await outcome('kyc_worker', 'SELECT count(*) FROM api_keys')).toBe('42501');
     expect(await outcome('kyc_worker', 'DELETE FROM idempotency_records')).toBe('42501');
-    expect(await outcome('kyc_worker', 'DELETE FROM uploaded_files')).toBe('42501');
+    expect(await outcome('kyc_worker', 'UPDATE uploaded_files SET size_bytes = 0 WHERE false')).toBe('42501');
+    expect(await outcome('kyc_worker', 'INSERT INTO session_erasures (session_id, tenant_id, erased_by, deleted) SELECT id, tenant_id, $$x$$, $${}$$ FROM kyc_sessions WHERE false')).toBe('42501');
   });
 
   it('no service role can change the schema', async () => {
