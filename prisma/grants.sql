@@ -14,6 +14,9 @@ BEGIN
     GRANT SELECT, DELETE ON face_comparisons TO kyc_api;
     GRANT UPDATE (details) ON face_comparisons TO kyc_api;
     GRANT SELECT, INSERT ON session_erasures TO kyc_api;
+    -- The audit trail is append-only for every service.
+    GRANT SELECT, INSERT ON audit_events TO kyc_api;
+    GRANT USAGE ON SEQUENCE audit_events_id_seq TO kyc_api;
   END IF;
   IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'kyc_worker') THEN
     GRANT USAGE ON SCHEMA public TO kyc_worker;
@@ -22,6 +25,8 @@ BEGIN
     GRANT SELECT, DELETE ON uploaded_files TO kyc_worker;
     GRANT SELECT, UPDATE, DELETE ON kyc_sessions TO kyc_worker;
     GRANT SELECT, INSERT, UPDATE ON face_comparisons TO kyc_worker;
+    GRANT INSERT ON audit_events TO kyc_worker;
+    GRANT USAGE ON SEQUENCE audit_events_id_seq TO kyc_worker;
   END IF;
 END
 $$;

@@ -1,4 +1,5 @@
 import type { PurgeReport } from '../contract/face-similarity.js';
+import { AuditLog } from '../db/audit-log.js';
 import type { Db } from '../db/prisma.js';
 import type { BlobStore } from '../storage/blob-store.js';
 
@@ -29,8 +30,8 @@ const BATCH = 200;
 export async function purgeExpired(deps: { db: Db; blobs: BlobStore }, defaults: RetentionPolicy): Promise<PurgeReport> {
   const report: PurgeReport = { mediaSessions: 0, blobs: 0, frameDetails: 0, decisions: 0 };
   for (;;) {
-    const files = await deps.db.$queryRaw<{ id: string; storage_key: string; session_id: string }[]>`
-      SELECT f.id, f.storage_key, f.session_id FROM uploaded_files f
+    const files = await deps.db.$queryRaw<{ id: string; storage_key: string; session_id: string; tenant_id: string }[]>`
+      SELECT f.id, f.storage_key, f.session_id, s.tenant_id FROM uploaded_files f
         JOIN kyc_sessions s ON s.id = f.session_id JOIN tenants t ON t.id = s.tenant_id
       WHERE s.status IN ('COMPLETED', 'REJECTED', 'FAILED', 'EXPIRED') AND s.completed_at IS NOT NULL
         AND s.completed_at < now() - COALESCE((t.retention_policy->>'mediaMs')::bigint, ${defaults.mediaMs}) * interval '1 millisecond'
@@ -40,6 +41,11 @@ export async function purgeExpired(deps: { db: Db; blobs: BlobStore }, defaults:
     // next run, harmlessly), never a blob no row points at.
     for (const key of new Set(files.map((f) => f.storage_key))) await deps.blobs.delete(key);
     await deps.db.uploadedFile.deleteMany({ where: { id: { in: files.map((f) => f.id) } } });
+    const sessions = new Map(files.map((f) => [f.session_id, f.tenant_id]));
+    const audit = new AuditLog(deps.db);
+    for (const [sessionId, tenantId] of sessions) {
+      await audit.record({ tenantId, sessionId, action: 'MEDIA_PURGED', actor: 'retention', detail: `${files.filter((f) => f.session_id === sessionId).length} files` });
+    }
     report.blobs += new Set(files.map((f) => f.storage_key)).size;
     report.mediaSessions += new Set(files.map((f) => f.session_id)).size;
   }

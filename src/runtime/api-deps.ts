@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { SessionTokens } from '../auth/session-token.js';
 import { eraseSession } from '../lifecycle/erasure.js';
+import { AuditLog } from '../db/audit-log.js';
 import type { AppDeps } from '../api/app.js';
 import type { AppConfig } from '../config/config.js';
 import type { Db } from '../db/prisma.js';
@@ -27,6 +28,7 @@ export function apiDeps(config: AppConfig, adapters: { db: Db; blobs: BlobStore;
     tenantStorageQuotaBytes: config.api.tenantStorageQuotaBytes,
     authFailuresPerMinute: config.api.authFailuresPerMinute,
     tokens: sessionTokens(config, logger),
+    audit: new AuditLog(db),
     erase: (session, erasedBy) => eraseSession({ db, blobs, workflows }, session, erasedBy),
     minimumUploadRate: config.api.minimumUploadRate,
     timeouts: config.api.timeouts,

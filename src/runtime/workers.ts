@@ -5,6 +5,7 @@ import { createOrchestrationActivities } from '../activities/orchestration-activ
 import { createRetentionActivities } from '../activities/retention-activities.js';
 import { createWebhookActivities, type WebhookDeps } from '../activities/webhook-activities.js';
 import type { RetentionPolicy } from '../lifecycle/retention.js';
+import { AuditLog } from '../db/audit-log.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import type { SessionStore } from '../db/session-store.js';
 import { workflowSource } from './workflow-source.js';
@@ -39,7 +40,7 @@ export async function createOrchestrationWorkers(
       taskQueue: options.taskQueue,
       ...workflowSource(options.workflowBundlePath),
       activities: {
-        ...createOrchestrationActivities({ sessions: options.sessions }),
+        ...createOrchestrationActivities({ sessions: options.sessions, audit: new AuditLog(options.webhooks.db) }),
         ...webhookActivities,
         ...createRetentionActivities({ db: options.webhooks.db, ...options.retention }),
       },

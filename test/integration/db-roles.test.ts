@@ -67,6 +67,13 @@ describe('service database roles', () => {
     expect(await outcome('kyc_worker', 'INSERT INTO session_erasures (session_id, tenant_id, erased_by, deleted) SELECT id, tenant_id, $$x$$, $${}$$ FROM kyc_sessions WHERE false')).toBe('42501');
   });
 
+  it('the audit trail is append-only for every service', async () => {
+    for (const role of ['kyc_api', 'kyc_worker']) {
+      expect(await outcome(role, "UPDATE audit_events SET actor = 'someone else' WHERE false")).toBe('42501');
+      expect(await outcome(role, 'DELETE FROM audit_events')).toBe('42501');
+    }
+  });
+
   it('no service role can change the schema', async () => {
     for (const role of ['kyc_api', 'kyc_worker']) {
       expect(await outcome(role, 'DROP TABLE face_comparisons')).toBe('42501');

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { FILE_KINDS, workflowIdFor, type LivenessPolicy } from '../../contract/face-similarity.js';
+import { AUDIT_ACTIONS, type AuditLog } from '../../db/audit-log.js';
 import type { SessionStore } from '../../db/session-store.js';
 import type { TenantStore } from '../../db/tenant-store.js';
 import { effectiveLivenessPolicy, newChallenge } from '../../policy/liveness.js';
@@ -30,6 +31,8 @@ export interface SessionRoutesDeps extends IntakeLimits {
   authFailuresPerMinute: number;
   /** Issues and checks the session-scoped tokens mobile apps use instead of the tenant's key. */
   tokens: SessionTokens;
+  /** The append-only audit trail of sessions. */
+  audit: AuditLog;
   /** Erases a session on request (lifecycle/erasure.ts). */
   erase: (session: { id: string; tenantId: string }, erasedBy: string) => Promise<ErasureReceipt>;
 }
@@ -59,6 +62,19 @@ const uploadedFileSchema = z.object({
 });
 
 const security = [{ bearerAuth: [] }];
+
+const auditSchema = z.object({
+  sessionId: z.string().uuid(),
+  events: z.array(
+    z.object({
+      action: z.enum(AUDIT_ACTIONS),
+      actor: z.string().describe('API key id, `session:<id>` for a session token, `workflow` or `retention`'),
+      requestId: z.string().nullable(),
+      detail: z.string().nullable(),
+      at: z.string().datetime(),
+    }),
+  ),
+});
 
 const createdSessionSchema = sessionViewSchema.extend({
   clientToken: z.string().describe('Bearer token for this session only (upload, read); hand it to the app instead of the API key'),
@@ -115,6 +131,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<SessionRoutesDeps> = async (ap
           throw problems.unavailable('the workflow service');
         }
         const session = await deps.sessions.find(id);
+        await deps.audit.record({ tenantId: tenant.tenantId, sessionId: id, action: 'SESSION_CREATED', actor: tenant.keyId, requestId: request.id });
         const { token, expiresAt } = deps.tokens.issue(id);
         return { requestHash, status: 201, body: { ...sessionView(session!, null), clientToken: token, clientTokenExpiresAt: expiresAt.toISOString() } };
       }),
@@ -136,6 +153,9 @@ export const sessionRoutes: FastifyPluginAsyncZod<SessionRoutesDeps> = async (ap
       const session = mayAccessSession(caller, request.params.id) ? await deps.sessions.find(request.params.id, caller.tenantId) : null;
       if (!session) throw problems.sessionNotFound(request.params.id);
       const comparison = await deps.sessions.findDecidingComparison(session);
+      if (comparison) {
+        await deps.audit.record({ tenantId: caller.tenantId, sessionId: session.id, action: 'RESULT_READ', actor: caller.keyId, requestId: request.id });
+      }
       return sessionView(session, comparison);
     },
   );
@@ -159,7 +179,28 @@ export const sessionRoutes: FastifyPluginAsyncZod<SessionRoutesDeps> = async (ap
       const caller = requireApiKey(request);
       const session = await deps.sessions.find(request.params.id, caller.tenantId);
       if (!session) throw problems.sessionNotFound(request.params.id);
-      return deps.erase(session, caller.keyId);
+      const receipt = await deps.erase(session, caller.keyId);
+      await deps.audit.record({ tenantId: caller.tenantId, sessionId: session.id, action: 'SESSION_DELETED', actor: caller.keyId, requestId: request.id });
+      return receipt;
+    },
+  );
+
+  app.get(
+    '/v1/sessions/:id/audit',
+    {
+      schema: {
+        summary: "The session's audit trail: who did what, when, with which key and request",
+        description: 'Append-only; never media or scores. With an API key only; erased sessions keep theirs.',
+        security,
+        params: sessionParams,
+        response: { 200: auditSchema, ...errors(400, 401, 403, 404, 429) },
+      },
+    },
+    async (request) => {
+      const caller = requireApiKey(request);
+      const session = await deps.sessions.find(request.params.id, caller.tenantId);
+      if (!session) throw problems.sessionNotFound(request.params.id);
+      return { sessionId: session.id, events: await deps.audit.forSession(session.id) };
     },
   );
 
@@ -227,6 +268,9 @@ export const sessionRoutes: FastifyPluginAsyncZod<SessionRoutesDeps> = async (ap
             sizeBytes: blob.bytes,
             mediaType: type,
           });
+          if (created) {
+            await deps.audit.record({ tenantId: tenant.tenantId, sessionId, action: 'FILE_UPLOADED', actor: tenant.keyId, requestId: request.id, detail: `${fileKind} sha256:${blob.sha256.slice(0, 12)}` });
+          }
           // A file row exists only once its signal was delivered, so a duplicate needs no second signal.
           if (created) {
             try {
