@@ -84,6 +84,8 @@ const envSchema = z.object({
   S3_REGION: z.string().default('us-east-1'),
   S3_ENDPOINT: z.string().url().optional(),
   S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  S3_SSE: z.enum(['aws:kms', 'AES256']).default('AES256'),
+  S3_KMS_KEY_ID: z.string().min(1).optional(),
   BLOB_DIR: z.string().optional(),
   BLOB_FSYNC: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(300),
@@ -226,7 +228,14 @@ export function loadConfig(env: RawEnv = process.env) {
     blobFsync: e.BLOB_FSYNC,
     storage: {
       kind: e.BLOB_STORE,
-      s3: { bucket: e.S3_BUCKET ?? '', prefix: e.S3_PREFIX, region: e.S3_REGION, endpoint: e.S3_ENDPOINT, forcePathStyle: e.S3_FORCE_PATH_STYLE },
+      s3: {
+        bucket: e.S3_BUCKET ?? '',
+        prefix: e.S3_PREFIX,
+        region: e.S3_REGION,
+        endpoint: e.S3_ENDPOINT,
+        forcePathStyle: e.S3_FORCE_PATH_STYLE,
+        encryption: e.S3_SSE === 'aws:kms' ? { mode: 'aws:kms' as const, kmsKeyId: e.S3_KMS_KEY_ID } : { mode: 'AES256' as const },
+      },
     },
     modelsMirrorDir: path.resolve(e.MODELS_MIRROR_DIR),
     face: {

@@ -21,6 +21,12 @@ export interface S3Settings {
   forcePathStyle: boolean;
   /** Local folder uploads are spooled to while they are checked. */
   spoolDir: string;
+  /**
+   * Server-side encryption of every object: `aws:kms` with `kmsKeyId` (a customer-managed key,
+   * so access to media is also a KMS permission, and disabling the key makes them unreadable),
+   * or `AES256` (S3-managed keys).
+   */
+  encryption: { mode: 'aws:kms'; kmsKeyId?: string } | { mode: 'AES256' };
 }
 
 /**
@@ -51,7 +57,14 @@ export class S3BlobStore implements BlobStore {
       const key = options.keyFor(sha256);
       await new Upload({
         client: this.client,
-        params: { Bucket: this.settings.bucket, Key: this.objectKey(key), Body: createReadStream(spool), ChecksumAlgorithm: 'SHA256' },
+        params: {
+          Bucket: this.settings.bucket,
+          Key: this.objectKey(key),
+          Body: createReadStream(spool),
+          ChecksumAlgorithm: 'SHA256',
+          ServerSideEncryption: this.settings.encryption.mode,
+          ...(this.settings.encryption.mode === 'aws:kms' && this.settings.encryption.kmsKeyId ? { SSEKMSKeyId: this.settings.encryption.kmsKeyId } : {}),
+        },
         queueSize: 4,
         partSize: 8 * 1024 * 1024,
       }).done();

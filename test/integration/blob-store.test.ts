@@ -5,7 +5,7 @@ import { readFile, mkdtemp, rm, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../src/runtime/app-root.js';
 import { freePort } from '../../dev/stack/ephemeral-infra.js';
@@ -60,7 +60,7 @@ const adapters: [string, () => { store: BlobStore; stored: () => Promise<string[
   [
     'S3-compatible storage',
     () => ({
-      store: new S3BlobStore({ bucket: BUCKET, prefix: 'kyc/', region: 'us-east-1', endpoint, forcePathStyle: true, spoolDir: path.join(dir, 'spool') }),
+      store: new S3BlobStore({ bucket: BUCKET, prefix: 'kyc/', region: 'us-east-1', endpoint, forcePathStyle: true, spoolDir: path.join(dir, 'spool'), encryption: { mode: 'AES256' } }),
       stored: async () => ((await s3.send(new ListObjectsV2Command({ Bucket: BUCKET }))).Contents ?? []).map((o) => o.Key!),
     }),
   ],
@@ -92,9 +92,22 @@ describe.each(adapters)('%s', (_name, make) => {
   });
 });
 
+describe('encryption at rest on S3', () => {
+  it.each([
+    [{ mode: 'AES256' as const }, 'AES256', undefined],
+    [{ mode: 'aws:kms' as const, kmsKeyId: 'arn:aws:kms:us-east-1:123456789012:key/kyc-media' }, 'aws:kms', 'arn:aws:kms:us-east-1:123456789012:key/kyc-media'],
+  ])('stores every object with server-side encryption (%o)', async (encryption, mode, keyId) => {
+    const store = new S3BlobStore({ bucket: BUCKET, prefix: 'sse/', region: 'us-east-1', endpoint, forcePathStyle: true, spoolDir: path.join(dir, 'spool-sse'), encryption });
+    const blob = await store.write(Readable.from([await readFile(fixture('obama.jpg'))]), { keyFor: (sha) => `s/${mode}/${sha}`, maxBytes: 10e6 });
+    const head = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: `sse/${blob.key}` }));
+    expect(head.ServerSideEncryption).toBe(mode);
+    if (keyId) expect(head.SSEKMSKeyId).toContain('kyc-media');
+  });
+});
+
 describe('a whole session on S3-compatible storage', () => {
   it('uploads through the API and compares in the GPU activity, both through S3', async () => {
-    const store = new S3BlobStore({ bucket: BUCKET, prefix: 'e2e/', region: 'us-east-1', endpoint, forcePathStyle: true, spoolDir: path.join(dir, 'spool2') });
+    const store = new S3BlobStore({ bucket: BUCKET, prefix: 'e2e/', region: 'us-east-1', endpoint, forcePathStyle: true, spoolDir: path.join(dir, 'spool2'), encryption: { mode: 'AES256' } });
     const stack = await startTestStack({ blobStore: store });
     try {
       const session = await createSession(stack);
