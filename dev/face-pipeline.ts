@@ -2,9 +2,16 @@ import { pino } from 'pino';
 import { loadConfig } from '../src/config/config.js';
 import { FacePipeline } from '../src/face/pipeline.js';
 import { MODELS_DIR } from './paths.js';
+import { TEST_PAYLOAD_KEYS } from './test-keys.js';
 
 export const testConfig = (env: Record<string, string> = {}) =>
-  loadConfig({ MODELS_DIR, LOG_LEVEL: 'warn', CLIENT_TOKEN_SECRET: 'test-only-client-token-secret-0123456789', ...env });
+  loadConfig({
+    MODELS_DIR,
+    LOG_LEVEL: 'warn',
+    CLIENT_TOKEN_SECRET: 'test-only-client-token-secret-0123456789',
+    TEMPORAL_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS,
+    ...env,
+  });
 export const quietLogger = () => pino({ level: 'warn' });
 
 /**

@@ -2,6 +2,7 @@
 // models, embedded PostgreSQL, migrations), starts Temporal with its Web UI, the API and both
 // workers, prints the URLs and stops everything on Ctrl-C. State lives in DATA_DIR (.data/).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
     say(`model ${model.id}: ${source}`);
   }
 
+  const payloadKeys = await localPayloadKeys();
   let databaseUrl = config.database.url;
   if (config.database.embedded) {
     const db = await startEmbeddedPostgres({
@@ -71,6 +73,8 @@ async function main(): Promise<void> {
       namespace: config.temporal.namespace,
       dbFile: path.join(config.dataDir, 'temporal.sqlite'),
       uiPort: config.temporal.uiPort,
+      // The UI shows decrypted payloads through the API's codec endpoint.
+      uiCodecEndpoint: `http://${config.api.host}:${config.api.port}/codec`,
       searchAttributes: SEARCH_ATTRIBUTES,
     });
     stoppers.unshift(server.stop);
@@ -78,7 +82,7 @@ async function main(): Promise<void> {
     say(`Temporal dev server at ${server.address}`);
   }
 
-  const env = { ...process.env, DATABASE_URL: databaseUrl, MODELS_DIR: path.dirname(config.face.detector.path) };
+  const env = { ...process.env, DATABASE_URL: databaseUrl, MODELS_DIR: path.dirname(config.face.detector.path), TEMPORAL_PAYLOAD_KEYS: payloadKeys };
   const children: ChildProcess[] = [];
   for (const name of ['gpu-worker', 'orchestration-worker', 'api-server']) {
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'workers', `${name}.ts`)], {
@@ -103,6 +107,19 @@ async function main(): Promise<void> {
   say(`  Temporal UI  ${uiUrl}/namespaces/${config.temporal.namespace}/workflows`);
   say(`  API key      ${apiKey}  (tenant "local"; also in ${path.join(config.dataDir, 'local-api-key')})`);
   say('Ctrl-C stops everything; state is kept in ' + config.dataDir);
+}
+
+/**
+ * TEMPORAL_PAYLOAD_KEYS if set, else a key made on the first run and kept in DATA_DIR: the dev
+ * server's histories are encrypted as a deployment's are, and stay readable across restarts.
+ */
+async function localPayloadKeys(): Promise<string> {
+  if (config.temporal.payloadKeys.length > 0) return config.temporal.payloadKeys.map((k) => `${k.id}:${k.key.toString('base64')}`).join(',');
+  const file = path.join(config.dataDir, 'temporal-payload-keys');
+  if (existsSync(file)) return (await readFile(file, 'utf8')).trim();
+  const keys = `local-${Date.now()}:${randomBytes(32).toString('base64')}`;
+  await writeFile(file, `${keys}\n`, { mode: 0o600 });
+  return keys;
 }
 
 /** The "local" tenant's key, made on the first run and kept in DATA_DIR for the next ones. */

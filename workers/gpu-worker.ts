@@ -24,7 +24,7 @@ runMain('gpu-worker', async () => {
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   try {
     const worker = await createGpuWorker(
-      { connection, namespace: config.temporal.namespace },
+      { connection, namespace: config.temporal.namespace, payloadKeys: config.temporal.payloadKeys },
       {
         taskQueue: config.temporal.gpuTaskQueue,
         concurrency: config.gpuWorker.concurrency,

@@ -30,7 +30,7 @@ runMain('orchestration-worker', async () => {
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   try {
     const workers = await createOrchestrationWorkers(
-      { connection, namespace: config.temporal.namespace },
+      { connection, namespace: config.temporal.namespace, payloadKeys: config.temporal.payloadKeys },
       {
         taskQueue: config.temporal.orchestrationTaskQueue,
         webhookTaskQueue: config.temporal.webhookTaskQueue,

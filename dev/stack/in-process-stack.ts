@@ -69,7 +69,7 @@ export async function startInProcessStack(options: InProcessStackOptions): Promi
   const secrets = new SecretBox(options.config.webhooks.secretKeys);
 
   const connection = await NativeConnection.connect({ address: options.temporalAddress });
-  const temporal = { connection, namespace: 'default' };
+  const temporal = { connection, namespace: 'default', payloadKeys: options.config.temporal.payloadKeys };
   const workers: Worker[] = [
     ...(await createOrchestrationWorkers(temporal, {
       taskQueue: queues.orchestration,
@@ -99,6 +99,7 @@ export async function startInProcessStack(options: InProcessStackOptions): Promi
     orchestrationTaskQueue: queues.orchestration,
     gpuTaskQueue: queues.gpu,
     webhookTaskQueue: queues.webhooks,
+    payloadKeys: options.config.temporal.payloadKeys,
     uploadTimeoutMs: options.uploadTimeoutMs ?? options.config.temporal.uploadTimeoutMs,
   });
   const app = await buildApp(apiDeps(options.config, { db, blobs, workflows, logger: options.logger }));

@@ -18,10 +18,13 @@ import { rateLimitKeyFor } from './plugins/authentication.js';
 import { PROBLEM_CODES, Problem, problemBody, problems } from './problem.js';
 import { sessionRoutes, type SessionRoutesDeps } from './routes/sessions.js';
 import { idempotencyPlugin, type IdempotencyPluginOptions } from './plugins/idempotency.js';
+import { codecServer, type CodecServerOptions } from './plugins/codec-server.js';
 
 export interface AppDeps extends SessionRoutesDeps {
   logger: Logger;
   idempotency: IdempotencyPluginOptions;
+  /** Temporal's remote codec endpoint for operators' UIs; absent without payload keys. */
+  codecServer?: CodecServerOptions;
   timeouts: { headersMs: number; idleMs: number; requestMs: number };
   rateLimitPerMinute: number;
   /** Whether each dependency answers, for /readyz. */
@@ -115,6 +118,7 @@ export async function buildApp(deps: AppDeps) {
     const ready = Object.values(checks).every(Boolean);
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', checks });
   });
+  if (deps.codecServer) await app.register(codecServer, deps.codecServer);
   await app.register(idempotencyPlugin, deps.idempotency);
   await app.register(sessionRoutes, deps);
   return app;

@@ -74,6 +74,19 @@ const envSchema = z.object({
       }
     }),
   WORKFLOW_BUNDLE_PATH: z.string().optional(),
+  TEMPORAL_PAYLOAD_KEYS: z
+    .string()
+    .default('')
+    .transform((value, ctx) => {
+      try {
+        return parseSecretKeys(value);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
+  CODEC_SERVER_TOKEN: z.string().min(16).optional(),
+  TEMPORAL_UI_ORIGINS: z.string().default('http://127.0.0.1:8233,http://localhost:8233'),
   UPLOAD_TIMEOUT: duration('1h'),
 
   API_HOST: z.string().default('127.0.0.1'),
@@ -207,6 +220,8 @@ export function loadConfig(env: RawEnv = process.env) {
       gpuTaskQueue: e.GPU_TASK_QUEUE,
       webhookTaskQueue: e.WEBHOOK_TASK_QUEUE,
       workflowBundlePath: e.WORKFLOW_BUNDLE_PATH ? path.resolve(e.WORKFLOW_BUNDLE_PATH) : undefined,
+      payloadKeys: e.TEMPORAL_PAYLOAD_KEYS,
+      codecServer: { token: e.CODEC_SERVER_TOKEN, allowedOrigins: e.TEMPORAL_UI_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean) },
       uploadTimeoutMs: e.UPLOAD_TIMEOUT,
     },
     api: {

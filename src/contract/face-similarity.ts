@@ -13,7 +13,7 @@ export const WORKFLOW_TYPE = 'faceSimilarityWorkflow';
  * that alters the workflow's commands (guarded by `patched`), then record the new histories
  * next to the old ones: both generations must keep replaying.
  */
-export const WORKFLOW_HISTORY_VERSION = 'v5';
+export const WORKFLOW_HISTORY_VERSION = 'v6';
 
 export const FILE_KINDS = ['ID_IMAGE', 'SELFIE_VIDEO'] as const;
 export type FileKind = (typeof FILE_KINDS)[number];

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { SessionTokens } from '../auth/session-token.js';
 import { eraseSession } from '../lifecycle/erasure.js';
 import { AuditLog } from '../db/audit-log.js';
+import { AesGcmPayloadCodec } from '../temporal/payload-codec.js';
 import type { AppDeps } from '../api/app.js';
 import type { AppConfig } from '../config/config.js';
 import type { Db } from '../db/prisma.js';
@@ -29,6 +30,7 @@ export function apiDeps(config: AppConfig, adapters: { db: Db; blobs: BlobStore;
     authFailuresPerMinute: config.api.authFailuresPerMinute,
     tokens: sessionTokens(config, logger),
     audit: new AuditLog(db),
+    ...codecServerOf(config, logger),
     erase: (session, erasedBy) => eraseSession({ db, blobs, workflows }, session, erasedBy),
     minimumUploadRate: config.api.minimumUploadRate,
     timeouts: config.api.timeouts,
@@ -48,4 +50,19 @@ function sessionTokens(config: AppConfig, logger: Logger): SessionTokens {
   const { secret, ttlMs } = config.api.clientTokens;
   if (!secret) logger.warn('CLIENT_TOKEN_SECRET is not set: session tokens are signed with a random secret and do not survive a restart or work across API replicas');
   return new SessionTokens(secret ?? randomBytes(32).toString('base64url'), ttlMs);
+}
+
+/**
+ * The codec endpoint, where payloads are encrypted: with CODEC_SERVER_TOKEN, or without one only
+ * while the API listens on loopback (a developer's own UI); anywhere else it stays off.
+ */
+function codecServerOf(config: AppConfig, logger: Logger) {
+  const { payloadKeys, codecServer } = config.temporal;
+  if (payloadKeys.length === 0) return {};
+  const loopback = ['127.0.0.1', 'localhost', '::1'].includes(config.api.host);
+  if (!codecServer.token && !loopback) {
+    logger.warn('codec endpoint off: set CODEC_SERVER_TOKEN to serve /codec on a non-loopback address');
+    return {};
+  }
+  return { codecServer: { codec: new AesGcmPayloadCodec(payloadKeys), allowedOrigins: codecServer.allowedOrigins, token: codecServer.token } };
 }

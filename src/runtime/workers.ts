@@ -7,13 +7,22 @@ import { createWebhookActivities, type WebhookDeps } from '../activities/webhook
 import type { RetentionPolicy } from '../lifecycle/retention.js';
 import { AuditLog } from '../db/audit-log.js';
 import type { BlobStore } from '../storage/blob-store.js';
+import { dataConverterFor } from '../temporal/payload-codec.js';
+import type { SecretKey } from '../webhooks/secret-box.js';
 import type { SessionStore } from '../db/session-store.js';
 import { workflowSource } from './workflow-source.js';
 
 export interface WorkerConnection {
   connection: NativeConnection;
   namespace: string;
+  /** Keys of the payload codec every worker encodes and decodes with; none: payloads in clear. */
+  payloadKeys?: readonly SecretKey[];
 }
+
+const converterOf = (temporal: WorkerConnection) => {
+  const dataConverter = dataConverterFor(temporal.payloadKeys ?? []);
+  return dataConverter ? { dataConverter } : {};
+};
 
 /**
  * Runs FaceSimilarityWorkflow and its bookkeeping; needs no models. Webhook deliveries run on
@@ -38,6 +47,7 @@ export async function createOrchestrationWorkers(
       connection: temporal.connection,
       namespace: temporal.namespace,
       taskQueue: options.taskQueue,
+      ...converterOf(temporal),
       ...workflowSource(options.workflowBundlePath),
       activities: {
         ...createOrchestrationActivities({ sessions: options.sessions, audit: new AuditLog(options.webhooks.db) }),
@@ -49,6 +59,7 @@ export async function createOrchestrationWorkers(
       connection: temporal.connection,
       namespace: temporal.namespace,
       taskQueue: options.webhookTaskQueue,
+      ...converterOf(temporal),
       activities: webhookActivities,
     }),
   ]);
@@ -66,6 +77,7 @@ export async function createGpuWorker(
     connection: temporal.connection,
     namespace: temporal.namespace,
     taskQueue: options.taskQueue,
+    ...converterOf(temporal),
     activities: createGpuActivities({ ...options, logger: options.logger }),
     maxConcurrentActivityTaskExecutions: options.concurrency,
   });

@@ -8,6 +8,8 @@ import {
   type FileRef,
   type SessionProgress,
 } from '../contract/face-similarity.js';
+import type { SecretKey } from '../webhooks/secret-box.js';
+import { dataConverterFor } from './payload-codec.js';
 
 export interface TemporalSettings {
   address: string;
@@ -16,6 +18,8 @@ export interface TemporalSettings {
   gpuTaskQueue: string;
   webhookTaskQueue: string;
   uploadTimeoutMs: number;
+  /** Keys of the payload codec; none: payloads in clear. */
+  payloadKeys?: readonly SecretKey[];
 }
 
 /** The only way the API and scripts reach FaceSimilarityWorkflow. */
@@ -28,7 +32,8 @@ export class SessionWorkflows {
 
   static async connect(settings: TemporalSettings): Promise<SessionWorkflows> {
     const connection = await Connection.connect({ address: settings.address });
-    return new SessionWorkflows(new Client({ connection, namespace: settings.namespace }), connection, settings);
+    const dataConverter = dataConverterFor(settings.payloadKeys ?? []);
+    return new SessionWorkflows(new Client({ connection, namespace: settings.namespace, ...(dataConverter ? { dataConverter } : {}) }), connection, settings);
   }
 
   private input(sessionId: string): FaceSimilarityInput {

@@ -11,6 +11,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../src/runtime/app-root.js';
 import { writeWorkflowBundle } from '../../src/runtime/workflow-bundle.js';
 import { installQuietTemporalRuntime } from '../../dev/temporal-runtime.js';
+import { TEST_PAYLOAD_KEYS } from '../../dev/test-keys.js';
+import { dataConverterFor } from '../../src/temporal/payload-codec.js';
+import { parseSecretKeys } from '../../src/webhooks/secret-box.js';
+
+/** Histories from v6 on are sealed with the test key; older ones are in clear and pass through. */
+const TEST_DATA_CONVERTER = dataConverterFor(parseSecretKeys(TEST_PAYLOAD_KEYS));
 
 const HISTORIES_DIR = path.join(REPO_ROOT, 'test', 'histories');
 const HISTORY_FILES = readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json')).sort();
@@ -35,7 +41,7 @@ afterAll(async () => {
 
 async function replay(bundlePath: string, file: string) {
   const history: unknown = JSON.parse(await readFile(path.join(HISTORIES_DIR, file), 'utf8'));
-  const results = Worker.runReplayHistories({ workflowBundle: { codePath: bundlePath }, replayName: file }, [
+  const results = Worker.runReplayHistories({ workflowBundle: { codePath: bundlePath }, replayName: file, dataConverter: TEST_DATA_CONVERTER }, [
     { workflowId: file, history },
   ]);
   for await (const result of results) return result.error;

@@ -56,7 +56,8 @@ describe('parseDuration', () => {
     ['5m', 300_000],
     ['1h', 3_600_000],
     ['1.5s', 1500],
+    ['30d', 30 * 86_400_000],
   ])('%s is %d ms', (text, ms) => expect(parseDuration(text)).toBe(ms));
 
-  it.each(['', 'soon', '-5s', '0', '1d', '5 m'])('rejects %j', (text) => expect(parseDuration(text)).toBeUndefined());
+  it.each(['', 'soon', '-5s', '0', '1w', '5 m'])('rejects %j', (text) => expect(parseDuration(text)).toBeUndefined());
 });
