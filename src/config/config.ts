@@ -22,6 +22,20 @@ const duration = (fallback: string) =>
       return ms;
     });
 
+/** `<id>:<base64 of 32 bytes>,...`: AES-256 keys, the first sealing, all opening. */
+const secretKeys = () =>
+  z
+    .string()
+    .default('')
+    .transform((value, ctx) => {
+      try {
+        return parseSecretKeys(value);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    });
+
 const bytes = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 const floats = (fallback: string, count: number) =>
   z
@@ -62,29 +76,9 @@ const envSchema = z.object({
   WEBHOOK_TIMEOUT: duration('10s'),
   WEBHOOK_ALLOW_HTTP: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   WEBHOOK_ALLOW_PRIVATE_NETWORKS: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
-  WEBHOOK_SECRET_KEYS: z
-    .string()
-    .default('')
-    .transform((value, ctx) => {
-      try {
-        return parseSecretKeys(value);
-      } catch (err) {
-        ctx.addIssue({ code: 'custom', message: (err as Error).message });
-        return z.NEVER;
-      }
-    }),
+  WEBHOOK_SECRET_KEYS: secretKeys(),
   WORKFLOW_BUNDLE_PATH: z.string().optional(),
-  TEMPORAL_PAYLOAD_KEYS: z
-    .string()
-    .default('')
-    .transform((value, ctx) => {
-      try {
-        return parseSecretKeys(value);
-      } catch (err) {
-        ctx.addIssue({ code: 'custom', message: (err as Error).message });
-        return z.NEVER;
-      }
-    }),
+  TEMPORAL_PAYLOAD_KEYS: secretKeys(),
   CODEC_SERVER_TOKEN: z.string().min(16).optional(),
   TEMPORAL_UI_ORIGINS: z.string().default('http://127.0.0.1:8233,http://localhost:8233'),
   UPLOAD_TIMEOUT: duration('1h'),
