@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RETENTION_SCHEDULE_ID, RETENTION_WORKFLOW_TYPE, type PurgeReport } from '../../src/contract/face-similarity.js';
 import { Prisma } from '../../src/generated/prisma/client.js';
 import { ensureRetentionSchedule } from '../../src/temporal/retention-schedule.js';
-import { createSession, upload } from '../../dev/api-client.js';
+import { createSession, getSession, upload } from '../../dev/api-client.js';
 import { fixture } from '../../dev/paths.js';
 import { startTestStack, type TestStack } from '../helpers/stack.js';
 
@@ -96,6 +96,28 @@ describe('retention', () => {
       expect(await blobsOf(session.id)).toBe(0);
     } finally {
       await stack.db.tenant.update({ where: { id: stack.tenantId }, data: { retentionPolicy: Prisma.DbNull } });
+    }
+  });
+
+  it('with a short MEDIA_RETENTION, the API shows the media gone and the decision still there', async () => {
+    const short = await startTestStack({ uploadTimeoutMs: 60_000, env: { MEDIA_RETENTION: '2s' } });
+    try {
+      const session = await createSession(short);
+      await upload(short, session.id, 'ID_IMAGE', fixture('obama.jpg'));
+      await upload(short, session.id, 'SELFIE_VIDEO', fixture('short_hamilton_clip.mp4'));
+      await short.outcome(session.id);
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      await short.workflows.client.workflow.execute(RETENTION_WORKFLOW_TYPE, { taskQueue: short.queues.orchestration, workflowId: `retention-short-${Date.now()}` });
+      const read = await getSession(short, session.id);
+      expect(read.status).toBe(200);
+      expect(read.body.status).toBe('COMPLETED');
+      expect(read.body.files).toEqual([]);
+      expect(read.body.result).toMatchObject({ match: expect.any(Boolean), similarity: expect.any(Number) });
+      let left = 0;
+      for await (const blob of short.blobs.list()) if (blob.key.startsWith(`sessions/${session.id}/`)) left++;
+      expect(left).toBe(0);
+    } finally {
+      await short.stop();
     }
   });
 
