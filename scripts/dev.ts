@@ -84,9 +84,11 @@ async function main(): Promise<void> {
 
   const env = { ...process.env, DATABASE_URL: databaseUrl, MODELS_DIR: path.dirname(config.face.detector.path), TEMPORAL_PAYLOAD_KEYS: payloadKeys };
   const children: ChildProcess[] = [];
+  // Each worker's metrics on a port of its own (the SDK's on the next one); the API's at /metrics.
+  const metricsPorts: Record<string, string> = { 'gpu-worker': '9464', 'orchestration-worker': '9466', 'api-server': '0' };
   for (const name of ['gpu-worker', 'orchestration-worker', 'api-server']) {
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'workers', `${name}.ts`)], {
-      env,
+      env: { ...env, METRICS_PORT: metricsPorts[name] },
       stdio: 'inherit',
     });
     child.on('exit', (code, signal) => {

@@ -1,5 +1,6 @@
 // Process entry: the face comparison on the GPU task queue (CUDA when available, else CPU).
-import { NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
+import { installWorkerTelemetry } from '../src/runtime/worker-telemetry.js';
 import type { Logger } from 'pino';
 import { loadConfig } from '../src/config/config.js';
 import { ComparisonStore } from '../src/db/comparison-store.js';
@@ -17,7 +18,7 @@ runMain('gpu-worker', async () => {
   const config = loadConfig();
   const log = createLogger({ level: config.logLevel, format: config.logFormat, name: 'gpu-worker' });
   logger = log;
-  Runtime.install({ telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } } });
+  await installWorkerTelemetry(config.metricsPort, log);
   const pipeline = await FacePipeline.load(config.face, log);
   log.info({ provider: pipeline.executionProvider, fingerprint: pipeline.fingerprint }, 'face pipeline ready');
   const db = createDb(config.database.url);

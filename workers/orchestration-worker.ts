@@ -1,5 +1,6 @@
 // Process entry: runs FaceSimilarityWorkflow and its bookkeeping activities.
-import { NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
+import { installWorkerTelemetry } from '../src/runtime/worker-telemetry.js';
 import type { Logger } from 'pino';
 import { loadConfig } from '../src/config/config.js';
 import { createDb } from '../src/db/prisma.js';
@@ -18,7 +19,7 @@ let logger: Logger | undefined;
 runMain('orchestration-worker', async () => {
   const config = loadConfig();
   logger = createLogger({ level: config.logLevel, format: config.logFormat, name: 'orchestration-worker' });
-  Runtime.install({ telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } } });
+  await installWorkerTelemetry(config.metricsPort, logger);
   await ensureSearchAttributes(config.temporal.address, config.temporal.namespace).catch((err: unknown) =>
     logger?.warn(
       { err },

@@ -5,7 +5,8 @@ import { TENANT_GPU_BUSY, verdictOf, type CompareFacesInput, type FaceMatchVerdi
 import type { ComparisonStore } from '../db/comparison-store.js';
 import type { SessionStore } from '../db/session-store.js';
 import { MediaRejectedError } from '../media/errors.js';
-import type { FaceComparer } from '../face/pipeline.js';
+import type { FaceComparer, StageTimings } from '../face/pipeline.js';
+import { metrics } from '../observability/metrics.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import { sha256OfFile } from '../storage/file-digest.js';
 import { comparisonKey } from './comparison-key.js';
@@ -62,6 +63,8 @@ export function createGpuActivities(deps: GpuActivityDeps) {
         leaseMs: deps.leaseMs,
         ...(session ? { budget: { tenantId: session.tenantId, maxRunning: deps.tenantConcurrency } } : {}),
       });
+      metrics.claims.inc({ outcome: claim.kind });
+      if (claim.kind === 'claimed' && claim.attempt > 1) metrics.leaseTakeovers.inc();
       switch (claim.kind) {
         case 'completed':
           log.info('comparison already stored; returning it without inference');
@@ -87,6 +90,8 @@ export function createGpuActivities(deps: GpuActivityDeps) {
       }
 
       const started = Date.now();
+      metrics.scheduleToStart.observe(Math.max(0, started - ctx.info.currentAttemptScheduledTimestampMs) / 1000);
+      const timings: StageTimings = { decode: 0, detect: 0, align: 0, embed: 0, liveness: 0 };
       let lost = false;
       const keepAlive = setInterval(() => {
         ctx.heartbeat();
@@ -107,17 +112,22 @@ export function createGpuActivities(deps: GpuActivityDeps) {
         await verifyDigest(input.selfieVideo, video.path);
         const report = await deps.pipeline.compare(idImage.path, video.path, {
           signal: ctx.cancellationSignal,
+          timings,
           onProgress: (done) => ctx.heartbeat({ framesProcessed: done }),
           ...(liveness.policy ? { liveness: { policy: liveness.policy, challenge: liveness.challenge } } : {}),
         });
         if (lost) log.warn('lease was lost during inference; storing only if still ours');
         const result = await deps.comparisons.complete({ comparisonKey: key, ...report }, owner);
+        metrics.inferences.inc({ result: 'completed' });
+        for (const [stage, ms] of Object.entries(timings)) metrics.comparisonDuration.observe({ stage }, ms / 1000);
+        metrics.comparisonDuration.observe({ stage: 'total' }, (Date.now() - started) / 1000);
         log.info(
           { ms: Date.now() - started, similarity: result.similarity, match: result.match, frames: result.framesExamined },
           'comparison stored',
         );
         return verdictOf(result);
       } catch (err) {
+        metrics.inferences.inc({ result: err instanceof MediaRejectedError ? 'rejected' : 'failed' });
         if (err instanceof MediaRejectedError) {
           await deps.comparisons.reject(key, owner, err.reason, err.message, err.liveness);
           if (err.reason === 'FILE_DIGEST_MISMATCH') log.error({ reason: err.reason }, `SECURITY: ${err.message}`);

@@ -1,5 +1,6 @@
 import type { RecordOutcomeInput } from '../contract/face-similarity.js';
 import type { AuditLog } from '../db/audit-log.js';
+import { metrics } from '../observability/metrics.js';
 import type { SessionStore } from '../db/session-store.js';
 
 /** Bookkeeping activities of the orchestration queue: they mirror the workflow's progress into Postgres. */
@@ -10,6 +11,8 @@ export function createOrchestrationActivities(deps: { sessions: SessionStore; au
     },
     async recordSessionOutcome(input: RecordOutcomeInput): Promise<void> {
       await deps.sessions.recordOutcome(input.sessionId, input.outcome);
+      const reason = input.outcome.status === 'REJECTED' || input.outcome.status === 'FAILED' ? input.outcome.reason : '';
+      metrics.sessions.inc({ outcome: input.outcome.status, reason });
       const tenant = await deps.sessions.tenantOfSession(input.sessionId);
       const { outcome } = input;
       if (tenant) {

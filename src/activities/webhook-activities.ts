@@ -6,6 +6,7 @@ import { postWebhook } from '../webhooks/deliver.js';
 import { WebhookDestinationError, type DestinationPolicy } from '../webhooks/destination.js';
 import type { SecretBox } from '../webhooks/secret-box.js';
 import { signWebhook } from '../webhooks/signature.js';
+import { metrics } from '../observability/metrics.js';
 
 export interface WebhookInput {
   sessionId: string;
@@ -77,12 +78,14 @@ export function createWebhookActivities(deps: WebhookDeps) {
           { policy: deps.policy, timeoutMs: deps.timeoutMs, signal: ctx.cancellationSignal },
         ));
       } catch (err) {
+        metrics.webhooks.inc({ result: err instanceof WebhookDestinationError ? 'refused' : 'network-error' });
         if (err instanceof WebhookDestinationError) {
           ctx.log.warn('webhook destination refused', { reason: err.message });
           throw ApplicationFailure.create({ message: err.message, type: 'WEBHOOK_DESTINATION_REFUSED', nonRetryable: true });
         }
         throw err;
       }
+      metrics.webhooks.inc({ result: status >= 200 && status < 300 ? 'delivered' : `http-${Math.floor(status / 100)}xx` });
       if (status >= 200 && status < 300) return { delivered: true, status };
       const retryable = status >= 500 || status === 429 || status === 408;
       throw ApplicationFailure.create({

@@ -14,6 +14,7 @@ import {
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { BlobTooLargeError, EmptyBlobError } from '../storage/blob-store.js';
+import { metrics, registry } from '../observability/metrics.js';
 import { rateLimitKeyFor } from './plugins/authentication.js';
 import { PROBLEM_CODES, Problem, problemBody, problems } from './problem.js';
 import { sessionRoutes, type SessionRoutesDeps } from './routes/sessions.js';
@@ -55,6 +56,12 @@ export async function buildApp(deps: AppDeps) {
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  // Route patterns, not URLs, as labels: one series per route, whatever the session ids.
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.httpRequests.inc({ route, method: request.method, status: String(reply.statusCode) });
+    metrics.httpDuration.observe({ route, method: request.method }, reply.elapsedTime / 1000);
+  });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
@@ -81,12 +88,13 @@ export async function buildApp(deps: AppDeps) {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
 
   await app.register(rateLimit, {
     max: deps.rateLimitPerMinute,
     timeWindow: '1 minute',
     keyGenerator: rateLimitKeyFor(deps.tokens),
-    allowList: (request) => request.url === '/healthz' || request.url === '/readyz',
+    allowList: (request) => request.url === '/healthz' || request.url === '/readyz' || request.url === '/metrics',
     errorResponseBuilder: (_request, context) =>
       Object.assign(new Problem('rate-limited', `limit is ${context.max} per minute; retry in ${context.after}`), {
         statusCode: 429,

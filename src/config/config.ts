@@ -61,6 +61,8 @@ const livenessMode = (fallback: LivenessMode) => z.enum(LIVENESS_MODES).default(
 const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
+  // Workers: our metrics on this port, the Temporal SDK's on the next; 0: off.
+  METRICS_PORT: z.coerce.number().int().min(0).max(65534).default(0),
   DATA_DIR: z.string().default('.data'),
 
   DATABASE_URL: z.string().url().default('postgresql://postgres:postgres@127.0.0.1:54329/kyc'),
@@ -202,6 +204,7 @@ export function loadConfig(env: RawEnv = process.env) {
   return {
     logLevel: e.LOG_LEVEL,
     logFormat: e.LOG_FORMAT,
+    metricsPort: e.METRICS_PORT,
     dataDir,
     // Without DATABASE_URL, `npm run dev` starts an embedded PostgreSQL on the default URL's port.
     database: { url: e.DATABASE_URL, embedded: present.DATABASE_URL === undefined, embeddedPort: e.EMBEDDED_POSTGRES_PORT },

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { FILE_KINDS, workflowIdFor, type LivenessPolicy } from '../../contract/face-similarity.js';
 import { AUDIT_ACTIONS, type AuditLog } from '../../db/audit-log.js';
+import { metrics } from '../../observability/metrics.js';
 import type { SessionStore } from '../../db/session-store.js';
 import type { TenantStore } from '../../db/tenant-store.js';
 import { effectiveLivenessPolicy, newChallenge } from '../../policy/liveness.js';
@@ -269,6 +270,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<SessionRoutesDeps> = async (ap
             mediaType: type,
           });
           if (created) {
+            metrics.uploadedBytes.inc({ kind: fileKind }, blob.bytes);
             await deps.audit.record({ tenantId: tenant.tenantId, sessionId, action: 'FILE_UPLOADED', actor: tenant.keyId, requestId: request.id, detail: `${fileKind} sha256:${blob.sha256.slice(0, 12)}` });
           }
           // A file row exists only once its signal was delivered, so a duplicate needs no second signal.
