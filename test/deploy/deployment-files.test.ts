@@ -1,7 +1,8 @@
 // The deployment files, read by real tools: docker-compose's own parser (Debian's package) and
 // hadolint, then checked for what a reviewer asks of them.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../src/runtime/app-root.js';
@@ -35,7 +36,9 @@ describe('docker-compose.yml', () => {
   const { services } = resolvedCompose();
 
   it('parses, and defines the whole system', () => {
-    expect(Object.keys(services).sort()).toEqual(['api', 'gpu-worker', 'migrate', 'orchestration-worker', 'postgres', 'temporal', 'temporal-setup', 'temporal-ui']);
+    expect(Object.keys(services).sort()).toEqual([
+      'api', 'gpu-worker', 'grafana', 'migrate', 'orchestration-worker', 'postgres', 'prometheus', 'temporal', 'temporal-setup', 'temporal-ui',
+    ]);
   });
 
   it('publishes only the API on public interfaces; Temporal, its UI and PostgreSQL on loopback at most', () => {
@@ -57,7 +60,7 @@ describe('docker-compose.yml', () => {
       expect(service.mem_limit, name).toBeTruthy();
       expect(service.restart, name).toMatch(/unless-stopped|on-failure/);
     }
-    for (const name of ['postgres', 'temporal', 'temporal-ui']) expect(services[name]!.mem_limit, name).toBeTruthy();
+    for (const name of ['postgres', 'temporal', 'temporal-ui', 'prometheus', 'grafana']) expect(services[name]!.mem_limit, name).toBeTruthy();
   });
 
   it('gives each service its own database role; only migrations use the owner', () => {
@@ -89,5 +92,34 @@ describe('Dockerfiles', () => {
   it('the API image has ffprobe for WebM uploads', () => {
     const text = readFileSync(path.join(REPO_ROOT, 'Dockerfile.api'), 'utf8');
     expect(text).toMatch(/apt-get install[^\n]*ffmpeg/);
+  });
+});
+
+describe('metrics, alerts and the dashboard', () => {
+  const promDir = path.join(REPO_ROOT, 'deploy', 'prometheus');
+
+  it('the alert rules and the scrape config pass promtool', () => {
+    const rules = spawnSync('promtool', ['check', 'rules', path.join(promDir, 'alerts.yml')], { encoding: 'utf8' });
+    expect(rules.status, rules.stdout + rules.stderr).toBe(0);
+    expect(rules.stdout).toMatch(/SUCCESS: [1-9]\d* rules found/);
+    // The config names its rules by their path in the container: check it against ours.
+    const dir = mkdtempSync(path.join(tmpdir(), 'kyc-prom-'));
+    const config = readFileSync(path.join(promDir, 'prometheus.yml'), 'utf8').replace('/etc/prometheus/alerts.yml', path.join(promDir, 'alerts.yml'));
+    writeFileSync(path.join(dir, 'prometheus.yml'), config);
+    const check = spawnSync('promtool', ['check', 'config', path.join(dir, 'prometheus.yml')], { encoding: 'utf8' });
+    expect(check.status, check.stdout + check.stderr).toBe(0);
+  });
+
+  it('alerts and dashboard panels query only metrics the service exports', async () => {
+    const { registry } = await import('../../src/observability/metrics.js');
+    const exported = new Set((await registry.getMetricsAsJSON()).map((m) => m.name));
+    const alerts = readFileSync(path.join(promDir, 'alerts.yml'), 'utf8');
+    const dashboard = JSON.parse(readFileSync(path.join(REPO_ROOT, 'deploy', 'grafana', 'dashboards', 'kyc-face-match.json'), 'utf8')) as {
+      panels: { targets: { expr: string }[] }[];
+    };
+    const queries = [alerts, ...dashboard.panels.flatMap((p) => p.targets.map((t) => t.expr))].join('\n');
+    const used = new Set([...queries.matchAll(/\b(kyc_[a-z_]+?)(?:_bucket|_count|_sum)?\b/g)].map((m) => m[1]!));
+    expect(used.size).toBeGreaterThan(5);
+    expect([...used].filter((name) => !exported.has(name))).toEqual([]);
   });
 });
