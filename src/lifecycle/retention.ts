@@ -29,6 +29,7 @@ const BATCH = 200;
  */
 export async function purgeExpired(deps: { db: Db; blobs: BlobStore }, defaults: RetentionPolicy): Promise<PurgeReport> {
   const report: PurgeReport = { mediaSessions: 0, blobs: 0, frameDetails: 0, decisions: 0 };
+  const audit = new AuditLog(deps.db);
   for (;;) {
     const files = await deps.db.$queryRaw<{ id: string; storage_key: string; session_id: string; tenant_id: string }[]>`
       SELECT f.id, f.storage_key, f.session_id, s.tenant_id FROM uploaded_files f
@@ -42,7 +43,6 @@ export async function purgeExpired(deps: { db: Db; blobs: BlobStore }, defaults:
     for (const key of new Set(files.map((f) => f.storage_key))) await deps.blobs.delete(key);
     await deps.db.uploadedFile.deleteMany({ where: { id: { in: files.map((f) => f.id) } } });
     const sessions = new Map(files.map((f) => [f.session_id, f.tenant_id]));
-    const audit = new AuditLog(deps.db);
     for (const [sessionId, tenantId] of sessions) {
       await audit.record({ tenantId, sessionId, action: 'MEDIA_PURGED', actor: 'retention', detail: `${files.filter((f) => f.session_id === sessionId).length} files` });
     }

@@ -73,6 +73,12 @@ describe('encrypted workflow payloads', () => {
     expect(encodings.has('json/plain')).toBe(true);
     expect(texts.some((t) => t.includes(session.id))).toBe(true);
     expect(texts.some((t) => t.includes('"similarity"'))).toBe(true);
+
+    // A tampered payload is the caller's error, not the server's.
+    const tampered = { ...decoded.payloads[0]!, metadata: { encoding: Buffer.from('binary/encrypted').toString('base64'), 'encryption-key-id': Buffer.from('test-2026').toString('base64') }, data: 'AAAAAAAAAAAAAAAAAAAAAAAA' };
+    const bad = await fetch(`${stack.baseUrl}/codec/decode`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ payloads: [tampered] }) });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ code: 'validation-error' });
   });
 
   it('asks for CODEC_SERVER_TOKEN when one is set', async () => {

@@ -57,7 +57,10 @@ export const codecServer: FastifyPluginAsync<CodecServerOptions> = async (app, o
       const body = request.body as { payloads?: JsonPayload[] } | undefined;
       if (!Array.isArray(body?.payloads)) throw new Problem('validation-error', 'expected {"payloads": [...]}');
       const payloads = body.payloads.map(toPayload);
-      const result = operation === 'encode' ? await options.codec.encode(payloads) : await options.codec.decode(payloads);
+      // A payload that is not ours (tampered, truncated, another key) is the caller's problem, not a 500.
+      const result = await (operation === 'encode' ? options.codec.encode(payloads) : options.codec.decode(payloads)).catch((err: unknown) => {
+        throw new Problem('validation-error', `the payloads cannot be ${operation}d with the configured keys: ${(err as Error).message}`);
+      });
       return reply.send({ payloads: result.map(toJson) });
     });
   }

@@ -269,10 +269,6 @@ export const sessionRoutes: FastifyPluginAsyncZod<SessionRoutesDeps> = async (ap
             sizeBytes: blob.bytes,
             mediaType: type,
           });
-          if (created) {
-            metrics.uploadedBytes.inc({ kind: fileKind }, blob.bytes);
-            await deps.audit.record({ tenantId: tenant.tenantId, sessionId, action: 'FILE_UPLOADED', actor: tenant.keyId, requestId: request.id, detail: `${fileKind} sha256:${blob.sha256.slice(0, 12)}` });
-          }
           // A file row exists only once its signal was delivered, so a duplicate needs no second signal.
           if (created) {
             try {
@@ -283,6 +279,11 @@ export const sessionRoutes: FastifyPluginAsyncZod<SessionRoutesDeps> = async (ap
               request.log.error({ err, sessionId }, 'upload signal failed');
               throw problems.unavailable('the workflow service');
             }
+          }
+          if (created) {
+            // Only now: a file whose signal failed was removed again and was never uploaded.
+            metrics.uploadedBytes.inc({ kind: fileKind }, blob.bytes);
+            await deps.audit.record({ tenantId: tenant.tenantId, sessionId, action: 'FILE_UPLOADED', actor: tenant.keyId, requestId: request.id, detail: `${fileKind} sha256:${blob.sha256.slice(0, 12)}` });
           }
           const body = { fileId: ref.fileId, kind: ref.kind, sha256: ref.sha256, bytes: ref.bytes, mediaType: ref.mediaType, duplicate: !created };
           return { requestHash, status: created ? 201 : 200, body };
