@@ -2,6 +2,7 @@
 import type { Logger } from 'pino';
 import { buildApp } from '../src/api/app.js';
 import { loadConfig } from '../src/config/config.js';
+import { installTracing } from '../src/observability/tracing.js';
 import { createDb } from '../src/db/prisma.js';
 import { createLogger } from '../src/logging.js';
 import { apiDeps } from '../src/runtime/api-deps.js';
@@ -18,6 +19,7 @@ runMain('api', async () => {
   // the process with in-flight uploads instead of draining them.
   const stopRequested = shutdownSignal();
   const config = loadConfig();
+  const tracing = installTracing('kyc-api', config.tracing);
   logger = createLogger({ level: config.logLevel, format: config.logFormat, name: 'api' });
   const db = createDb(config.database.url);
   const workflows = await SessionWorkflows.connect(config.temporal);
@@ -36,4 +38,5 @@ runMain('api', async () => {
   stopSweep();
   await app.close();
   await Promise.all([workflows.close(), db.$disconnect()]);
+  await tracing?.shutdown();
 }, () => logger);

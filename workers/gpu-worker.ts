@@ -1,6 +1,7 @@
 // Process entry: the face comparison on the GPU task queue (CUDA when available, else CPU).
 import { NativeConnection } from '@temporalio/worker';
 import { installWorkerTelemetry } from '../src/runtime/worker-telemetry.js';
+import { installTracing } from '../src/observability/tracing.js';
 import type { Logger } from 'pino';
 import { loadConfig } from '../src/config/config.js';
 import { ComparisonStore } from '../src/db/comparison-store.js';
@@ -18,6 +19,7 @@ runMain('gpu-worker', async () => {
   const config = loadConfig();
   const log = createLogger({ level: config.logLevel, format: config.logFormat, name: 'gpu-worker' });
   logger = log;
+  const tracing = installTracing('kyc-gpu-worker', config.tracing);
   await installWorkerTelemetry(config.metricsPort, log);
   const pipeline = await FacePipeline.load(config.face, log);
   log.info({ provider: pipeline.executionProvider, fingerprint: pipeline.fingerprint }, 'face pipeline ready');
@@ -25,7 +27,7 @@ runMain('gpu-worker', async () => {
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   try {
     const worker = await createGpuWorker(
-      { connection, namespace: config.temporal.namespace, payloadKeys: config.temporal.payloadKeys },
+      { connection, namespace: config.temporal.namespace, payloadKeys: config.temporal.payloadKeys, ...(tracing ? { tracing } : {}) },
       {
         taskQueue: config.temporal.gpuTaskQueue,
         concurrency: config.gpuWorker.concurrency,
@@ -41,6 +43,7 @@ runMain('gpu-worker', async () => {
     log.info({ taskQueue: config.temporal.gpuTaskQueue, concurrency: config.gpuWorker.concurrency }, 'gpu worker running');
     await worker.run();
   } finally {
+    await tracing?.shutdown();
     await connection.close();
     await db.$disconnect();
   }

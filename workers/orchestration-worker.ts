@@ -1,6 +1,7 @@
 // Process entry: runs FaceSimilarityWorkflow and its bookkeeping activities.
 import { NativeConnection } from '@temporalio/worker';
 import { installWorkerTelemetry } from '../src/runtime/worker-telemetry.js';
+import { installTracing } from '../src/observability/tracing.js';
 import type { Logger } from 'pino';
 import { loadConfig } from '../src/config/config.js';
 import { createDb } from '../src/db/prisma.js';
@@ -19,6 +20,7 @@ let logger: Logger | undefined;
 runMain('orchestration-worker', async () => {
   const config = loadConfig();
   logger = createLogger({ level: config.logLevel, format: config.logFormat, name: 'orchestration-worker' });
+  const tracing = installTracing('kyc-orchestration-worker', config.tracing);
   await installWorkerTelemetry(config.metricsPort, logger);
   await ensureSearchAttributes(config.temporal.address, config.temporal.namespace).catch((err: unknown) =>
     logger?.warn(
@@ -31,7 +33,7 @@ runMain('orchestration-worker', async () => {
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   try {
     const workers = await createOrchestrationWorkers(
-      { connection, namespace: config.temporal.namespace, payloadKeys: config.temporal.payloadKeys },
+      { connection, namespace: config.temporal.namespace, payloadKeys: config.temporal.payloadKeys, ...(tracing ? { tracing } : {}) },
       {
         taskQueue: config.temporal.orchestrationTaskQueue,
         webhookTaskQueue: config.temporal.webhookTaskQueue,
@@ -48,6 +50,7 @@ runMain('orchestration-worker', async () => {
     // Worker.run() returns after SIGINT/SIGTERM once in-flight tasks have finished.
     await Promise.all(workers.map((worker) => worker.run()));
   } finally {
+    await tracing?.shutdown();
     await connection.close();
     await db.$disconnect();
   }

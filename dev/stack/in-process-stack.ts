@@ -12,6 +12,7 @@ import { createDb, type Db } from '../../src/db/prisma.js';
 import { SessionStore } from '../../src/db/session-store.js';
 import { TenantStore } from '../../src/db/tenant-store.js';
 import type { FaceComparer } from '../../src/face/pipeline.js';
+import type { Tracing } from '../../src/observability/tracing.js';
 import { apiDeps } from '../../src/runtime/api-deps.js';
 import { createGpuWorker, createOrchestrationWorkers } from '../../src/runtime/workers.js';
 import { SecretBox } from '../../src/webhooks/secret-box.js';
@@ -34,6 +35,8 @@ export interface InProcessStackOptions {
   webhookUrl?: string;
   /** The stack tenant's own liveness modes; unset, the service defaults apply. */
   liveness?: Partial<LivenessPolicy>;
+  /** The process's tracing, for the workers (the API and client use the registered provider). */
+  tracing?: Tracing;
   /** Wraps the blob store the GPU activity reads through (fault injection). */
   gpuBlobs?: (blobs: BlobStore) => BlobStore;
 }
@@ -69,7 +72,7 @@ export async function startInProcessStack(options: InProcessStackOptions): Promi
   const secrets = new SecretBox(options.config.webhooks.secretKeys);
 
   const connection = await NativeConnection.connect({ address: options.temporalAddress });
-  const temporal = { connection, namespace: 'default', payloadKeys: options.config.temporal.payloadKeys };
+  const temporal = { connection, namespace: 'default', payloadKeys: options.config.temporal.payloadKeys, ...(options.tracing ? { tracing: options.tracing } : {}) };
   const workers: Worker[] = [
     ...(await createOrchestrationWorkers(temporal, {
       taskQueue: queues.orchestration,

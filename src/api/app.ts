@@ -13,6 +13,7 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { requestTracingPlugin } from './plugins/request-tracing.js';
 import { BlobTooLargeError, EmptyBlobError } from '../storage/blob-store.js';
 import { metrics, registry } from '../observability/metrics.js';
 import { rateLimitKeyFor } from './plugins/authentication.js';
@@ -53,6 +54,7 @@ export async function buildApp(deps: AppDeps) {
     },
   }).withTypeProvider<ZodTypeProvider>();
   app.server.headersTimeout = deps.timeouts.headersMs;
+  await app.register(requestTracingPlugin);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });

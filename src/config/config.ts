@@ -63,6 +63,9 @@ const envSchema = z.object({
   LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
   // Workers: our metrics on this port, the Temporal SDK's on the next; 0: off.
   METRICS_PORT: z.coerce.number().int().min(0).max(65534).default(0),
+  // OpenTelemetry's own variables: an OTLP/HTTP endpoint turns tracing on (the exporter reads them itself).
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.string().url().optional(),
   DATA_DIR: z.string().default('.data'),
 
   DATABASE_URL: z.string().url().default('postgresql://postgres:postgres@127.0.0.1:54329/kyc'),
@@ -205,6 +208,7 @@ export function loadConfig(env: RawEnv = process.env) {
     logLevel: e.LOG_LEVEL,
     logFormat: e.LOG_FORMAT,
     metricsPort: e.METRICS_PORT,
+    tracing: { otlpEndpoint: e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? e.OTEL_EXPORTER_OTLP_ENDPOINT },
     dataDir,
     // Without DATABASE_URL, `npm run dev` starts an embedded PostgreSQL on the default URL's port.
     database: { url: e.DATABASE_URL, embedded: present.DATABASE_URL === undefined, embeddedPort: e.EMBEDDED_POSTGRES_PORT },

@@ -10,11 +10,14 @@ import type { BlobStore } from '../storage/blob-store.js';
 import { dataConverterFor } from '../temporal/payload-codec.js';
 import type { SecretKey } from '../webhooks/secret-box.js';
 import type { SessionStore } from '../db/session-store.js';
+import { workerTracing, type Tracing } from '../observability/tracing.js';
 import { workflowSource } from './workflow-source.js';
 
 export interface WorkerConnection {
   connection: NativeConnection;
   namespace: string;
+  /** The process's tracing (observability/tracing.ts); unset: off. */
+  tracing?: Tracing;
   /** Keys of the payload codec every worker encodes and decodes with; none: payloads in clear. */
   payloadKeys?: readonly SecretKey[];
 }
@@ -49,6 +52,7 @@ export async function createOrchestrationWorkers(
       taskQueue: options.taskQueue,
       ...converterOf(temporal),
       ...workflowSource(options.workflowBundlePath),
+      ...workerTracing(temporal.tracing, options.workflowBundlePath ? 'bundle' : 'source'),
       activities: {
         ...createOrchestrationActivities({ sessions: options.sessions, audit: new AuditLog(options.webhooks.db) }),
         ...webhookActivities,
@@ -60,6 +64,7 @@ export async function createOrchestrationWorkers(
       namespace: temporal.namespace,
       taskQueue: options.webhookTaskQueue,
       ...converterOf(temporal),
+      ...workerTracing(temporal.tracing, 'none'),
       activities: webhookActivities,
     }),
   ]);
@@ -78,6 +83,7 @@ export async function createGpuWorker(
     namespace: temporal.namespace,
     taskQueue: options.taskQueue,
     ...converterOf(temporal),
+    ...workerTracing(temporal.tracing, 'none'),
     activities: createGpuActivities({ ...options, logger: options.logger }),
     maxConcurrentActivityTaskExecutions: options.concurrency,
   });

@@ -10,6 +10,7 @@ import {
 } from '../contract/face-similarity.js';
 import type { SecretKey } from '../webhooks/secret-box.js';
 import { dataConverterFor } from './payload-codec.js';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry/lib/client/index.js';
 
 export interface TemporalSettings {
   address: string;
@@ -33,7 +34,9 @@ export class SessionWorkflows {
   static async connect(settings: TemporalSettings): Promise<SessionWorkflows> {
     const connection = await Connection.connect({ address: settings.address });
     const dataConverter = dataConverterFor(settings.payloadKeys ?? []);
-    return new SessionWorkflows(new Client({ connection, namespace: settings.namespace, ...(dataConverter ? { dataConverter } : {}) }), connection, settings);
+    // Trace context rides in the start and signal headers (a no-op while tracing is off).
+    const interceptors = { workflow: [new OpenTelemetryWorkflowClientInterceptor()] };
+    return new SessionWorkflows(new Client({ connection, namespace: settings.namespace, interceptors, ...(dataConverter ? { dataConverter } : {}) }), connection, settings);
   }
 
   private input(sessionId: string): FaceSimilarityInput {
