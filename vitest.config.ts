@@ -38,6 +38,11 @@ export default defineConfig({
           hookTimeout: 180_000,
         },
       },
+      {
+        // The stack as separate processes under injected faults (dev/chaos); after every other
+        // project, so its timings are not those of a machine also running the rest of the suite.
+        test: { name: 'chaos', include: ['test/chaos/**/*.test.ts'], testTimeout: 900_000, sequence: { groupOrder: 1 } },
+      },
     ],
   },
 });

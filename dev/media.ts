@@ -207,6 +207,12 @@ export async function solidVideo(out: string, size: string, codec: string[] = ['
   return out;
 }
 
+/** A real video of a moving test pattern: plenty of motion, no face anywhere. */
+export async function noFaceVideo(out: string, seconds = 2): Promise<string> {
+  await run('ffmpeg', ['-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `testsrc=s=640x480:d=${seconds}:r=15`, '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', out]);
+  return out;
+}
+
 /** A real video whose movie, track and media headers claim it lasts `claimedMs` (a patched mvhd). */
 export async function forgedDurationVideo(out: string, seconds: number, claimedMs: number): Promise<string> {
   await run('ffmpeg', ['-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `testsrc=s=320x240:d=${seconds}:r=10`, '-c:v', 'libx264', '-preset', 'ultrafast', '-bf', '0', '-pix_fmt', 'yuv420p', out]);

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Logger } from 'pino';
 import { TENANT_GPU_BUSY, verdictOf, type CompareFacesInput, type FaceMatchVerdict, type FileRef, type LivenessChallenge, type LivenessPolicy } from '../contract/face-similarity.js';
@@ -10,6 +11,9 @@ import { metrics } from '../observability/metrics.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import { sha256OfFile } from '../storage/file-digest.js';
 import { comparisonKey } from './comparison-key.js';
+
+/** host:pid of this worker process, the start of every lease owner it writes. */
+const WORKER_PROCESS = `${hostname()}:${process.pid}`;
 
 export interface GpuActivityDeps {
   comparisons: ComparisonStore;
@@ -50,7 +54,8 @@ export function createGpuActivities(deps: GpuActivityDeps) {
         selfieVideoSha256: input.selfieVideo.sha256,
         pipeline: deps.pipeline.fingerprint,
       });
-      const owner = `${ctx.info.workflowExecution?.workflowId ?? 'standalone'}/${ctx.info.activityId}/${ctx.info.attempt}/${randomUUID()}`;
+      // The process comes first: an operator (or the chaos run) reading a RUNNING row sees which worker holds it.
+      const owner = `${WORKER_PROCESS}/${ctx.info.workflowExecution?.workflowId ?? 'standalone'}/${ctx.info.activityId}/${ctx.info.attempt}/${randomUUID()}`;
       const log = deps.logger.child({ sessionId: input.sessionId, comparisonKey: key, attempt: ctx.info.attempt });
 
       const claim = await deps.comparisons.claim({

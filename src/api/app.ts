@@ -13,6 +13,7 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { unavailableDependency } from './dependency-errors.js';
 import { requestTracingPlugin } from './plugins/request-tracing.js';
 import { BlobTooLargeError, EmptyBlobError } from '../storage/blob-store.js';
 import { metrics, registry } from '../observability/metrics.js';
@@ -110,6 +111,8 @@ export async function buildApp(deps: AppDeps) {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const problem = toProblem(err);
     if (problem.status >= 500) request.log.error({ err }, 'request failed');
+    // A dependency restarting is back in seconds: say when to retry.
+    if (problem.status === 503 && !reply.hasHeader('retry-after')) reply.header('retry-after', '2');
     // Refused uploads are not read to the end: close the connection instead of draining the body.
     if (problem.status === 408 || problem.status === 413 || problem.status === 415) reply.header('connection', 'close');
     reply.code(problem.status).type('application/problem+json').send(problemBody(problem, request.url));
@@ -138,6 +141,8 @@ export type App = Awaited<ReturnType<typeof buildApp>>;
 
 function toProblem(err: FastifyError): Problem {
   if (err instanceof Problem) return err;
+  const down = unavailableDependency(err);
+  if (down) return problems.unavailable(down);
   if (err instanceof BlobTooLargeError) return problems.tooLarge(err.maxBytes);
   if (err instanceof EmptyBlobError) return problems.emptyFile();
   if (hasZodFastifySchemaValidationErrors(err)) return problems.validation(err.message);

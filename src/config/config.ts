@@ -105,7 +105,7 @@ const envSchema = z.object({
   CLIENT_TOKEN_SECRET: z.string().min(32, 'at least 32 characters').optional(),
   CLIENT_TOKEN_TTL: duration('1h'),
   IDEMPOTENCY_KEY_TTL: duration('24h'),
-  IDEMPOTENCY_CLAIM_TIMEOUT: duration('15m'),
+  IDEMPOTENCY_CLAIM_TIMEOUT: duration('30s'),
   IDEMPOTENCY_SWEEP_INTERVAL: duration('10m'),
   API_HEADERS_TIMEOUT: duration('10s'),
   API_IDLE_TIMEOUT: duration('30s'),

@@ -9,7 +9,7 @@ export type IdempotencyClaim =
 export interface IdempotencyTimes {
   /** How long a stored response is replayed; after that the key is free for a new request. */
   keyTtlMs: number;
-  /** How long a claim may stay unfinished before a retry may take the key over (its request died). */
+  /** How long a claim lives without being extended: after that a retry may take the key over (its server died). */
   claimTimeoutMs: number;
 }
 
@@ -55,6 +55,19 @@ export class IdempotencyStore {
         expiresAt: new Date(completedAt.getTime() + this.times.keyTtlMs),
       },
     });
+  }
+
+  /**
+   * Pushes the claim's expiry out while its request still runs: the claim timeout can then be
+   * short (a dead server's key frees in seconds) without a long upload losing its key. False
+   * when the claim is no longer this request's.
+   */
+  async extend(tenantId: string, key: string, claim: { claimedAt: Date }): Promise<boolean> {
+    const { count } = await this.db.idempotencyRecord.updateMany({
+      where: { tenantId, key, createdAt: claim.claimedAt, statusCode: null },
+      data: { expiresAt: new Date(this.now().getTime() + this.times.claimTimeoutMs) },
+    });
+    return count === 1;
   }
 
   /** Frees a claim whose request failed on our side, so the client's retry runs afresh. */

@@ -16,8 +16,20 @@ export class SessionStore {
   constructor(private readonly db: Db) {}
 
   create(id: string, tenantId: string, workflowId: string, liveness?: { policy: LivenessPolicy; challenge: LivenessChallenge | null }) {
-    return this.db.kycSession.create({
-      data: {
+    return this.db.kycSession.create({ data: this.newRow(id, tenantId, workflowId, liveness) });
+  }
+
+  /**
+   * Creates the session unless a row with its id exists already (a retry of a create whose
+   * server died after the insert); false then, and the first row, its policy and challenge stay.
+   */
+  async createIfAbsent(id: string, tenantId: string, workflowId: string, liveness?: { policy: LivenessPolicy; challenge: LivenessChallenge | null }): Promise<boolean> {
+    const { count } = await this.db.kycSession.createMany({ data: [this.newRow(id, tenantId, workflowId, liveness)], skipDuplicates: true });
+    return count === 1;
+  }
+
+  private newRow(id: string, tenantId: string, workflowId: string, liveness?: { policy: LivenessPolicy; challenge: LivenessChallenge | null }) {
+    return {
         id,
         tenantId,
         workflowId,
@@ -25,8 +37,7 @@ export class SessionStore {
         ...(liveness
           ? { livenessPolicy: { ...liveness.policy }, ...(liveness.challenge ? { livenessChallenge: { steps: [...liveness.challenge.steps] } } : {}) }
           : {}),
-      },
-    });
+    };
   }
 
   /** The tenant a session belongs to (for a session token, which names only the session). */

@@ -218,6 +218,22 @@ describe('retries are harmless', () => {
     expect(((await again.json()) as { id: string }).id).toBe(((await retry.json()) as { id: string }).id);
   });
 
+  it('gives a retry the session its dead first request created, not a second one (found by the chaos run)', async () => {
+    const key = `died-after-insert-${Date.now()}`;
+    const post = () => fetch(`${stack.baseUrl}/v1/sessions`, { method: 'POST', headers: { authorization: `Bearer ${stack.apiKey}`, 'idempotency-key': key } });
+    const first = (await (await post()).json()) as { id: string };
+    // The server was SIGKILLed after creating the session and starting its workflow, before it
+    // stored the response; its claim lapsed. What is left: the session, the workflow, no record.
+    await stack.db.idempotencyRecord.delete({ where: { tenantId_key: { tenantId: stack.tenantId, key } } });
+    const retry = await post();
+    expect(retry.status).toBe(201);
+    expect(((await retry.json()) as { id: string }).id).toBe(first.id);
+    expect(await stack.db.kycSession.count({ where: { tenantId: stack.tenantId, id: first.id } })).toBe(1);
+    const created = await stack.db.auditEvent.count({ where: { sessionId: first.id, action: 'SESSION_CREATED' } });
+    expect(created).toBe(1);
+    expect((await stack.workflows.client.workflow.getHandle(workflowIdFor(first.id)).describe()).status.name).toBe('RUNNING');
+  });
+
   it('keeps keys per tenant: another tenant may use the same key', async () => {
     const key = `shared-${Date.now()}`;
     const mine = await fetch(`${stack.baseUrl}/v1/sessions`, { method: 'POST', headers: { authorization: `Bearer ${stack.apiKey}`, 'idempotency-key': key } });
@@ -263,8 +279,13 @@ describe('retries are harmless', () => {
     const retry = await upload(stack, session.id, 'ID_IMAGE', fixture('lin-manuel-miranda.png'), { 'idempotency-key': key });
     expect(retry.status).toBe(201);
     expect(retry.body).toEqual(first.body);
-    // Without the key, the closed session refuses it.
-    await expectProblem(await upload(stack, session.id, 'ID_IMAGE', fixture('lin-manuel-miranda.png')), 409, 'session-closed');
+    // Without the key, the same bytes are still a harmless duplicate (the chaos run found a
+    // client whose answer was lost to an API crash retrying exactly this); other bytes are refused.
+    const sameBytes = await upload(stack, session.id, 'ID_IMAGE', fixture('lin-manuel-miranda.png'));
+    expect(sameBytes.status).toBe(200);
+    expect(sameBytes.body).toMatchObject({ duplicate: true, fileId: first.body.fileId, sha256: first.body.sha256 });
+    await expectProblem(await upload(stack, session.id, 'ID_IMAGE', fixture('obama.jpg')), 409, 'session-closed');
+    expect((await upload(stack, session.id, 'SELFIE_VIDEO', fixture('short_hamilton_clip.mp4'))).body).toMatchObject({ duplicate: true });
   });
 });
 

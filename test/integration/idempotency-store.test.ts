@@ -50,6 +50,22 @@ describe('IdempotencyStore', () => {
     expect(await store().claim(tenantId, key)).toMatchObject({ state: 'completed', body: { id: 'second' } });
   });
 
+  it('keeps a claim whose request extends it, and frees it one claim timeout after the extensions stop', async () => {
+    const key = randomUUID();
+    const claim = await store().claim(tenantId, key);
+    if (claim.state !== 'claimed') throw new Error('unreachable');
+    for (let i = 0; i < 5; i++) {
+      advance(times.claimTimeoutMs - 1);
+      expect(await store().extend(tenantId, key, claim)).toBe(true);
+    }
+    expect((await store().claim(tenantId, key)).state).toBe('in-progress');
+    // The server died: no more extensions, and the key is free one claim timeout later.
+    advance(times.claimTimeoutMs);
+    const retry = await store().claim(tenantId, key);
+    expect(retry.state).toBe('claimed');
+    expect(await store().extend(tenantId, key, claim)).toBe(false);
+  });
+
   it('gives exactly one of two concurrent retries an expired key', async () => {
     const key = randomUUID();
     await store().claim(tenantId, key);

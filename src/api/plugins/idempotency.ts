@@ -71,6 +71,12 @@ const idempotency: FastifyPluginAsync<IdempotencyPluginOptions> = async (app, op
       reply.header('idempotent-replayed', 'true');
       return true;
     };
+    // The claim is a lease: kept alive while this request runs, it lapses within the claim
+    // timeout if the server dies, so the client's retry is not locked out for long.
+    const keepAlive =
+      claim.state === 'claimed'
+        ? setInterval(() => void store.extend(tenantId, key, claim).catch((err: unknown) => request.log.warn({ err }, 'could not extend an idempotency claim')), Math.max(1000, options.times.claimTimeoutMs / 3))
+        : undefined;
     try {
       const result = await handle({ answerIfStored, hasStoredResponse: claim.state === 'completed' });
       if (claim.state === 'completed') return reply.code(claim.statusCode).send(claim.body);
@@ -79,6 +85,8 @@ const idempotency: FastifyPluginAsync<IdempotencyPluginOptions> = async (app, op
     } catch (err) {
       if (claim.state === 'claimed') await store.release(tenantId, key, claim);
       throw err;
+    } finally {
+      clearInterval(keepAlive);
     }
   });
 };

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { z } from 'zod';
 import { FILE_KINDS, workflowIdFor, type LivenessPolicy } from '../../contract/face-similarity.js';
 import { AUDIT_ACTIONS, type AuditLog } from '../../db/audit-log.js';
@@ -13,6 +14,7 @@ import { authenticate, mayAccessSession, requireApiKey, tenantOf } from '../plug
 import type { SessionTokens } from '../../auth/session-token.js';
 import type { SessionWorkflowsPort } from '../ports.js';
 import { Problem, problemSchema, problems } from '../problem.js';
+import { sessionIdFor } from '../session-id.js';
 import { receiveUpload, removeUnreferenced, type IntakeLimits } from '../upload-intake.js';
 import { erasureReceiptSchema, sessionView, sessionViewSchema } from '../views.js';
 import type { ErasureReceipt } from '../../lifecycle/erasure.js';
@@ -49,7 +51,7 @@ const idempotencyHeaders = z.object({
     .describe(
       'Makes the POST safe to retry: the same key with the same request returns the stored response (kept for ' +
         'IDEMPOTENCY_KEY_TTL, default 24 h). A key whose request never finished is free again after ' +
-        'IDEMPOTENCY_CLAIM_TIMEOUT (default 15 min).',
+        'IDEMPOTENCY_CLAIM_TIMEOUT (default 30 s; a request still running keeps its key).',
     ),
 });
 
@@ -118,21 +120,27 @@ export const sessionRoutes: FastifyPluginAsyncZod<SessionRoutesDeps> = async (ap
         const requestHash = sha256('POST /v1/sessions');
         if (await answerIfStored(requestHash)) return { requestHash, status: 201, body: null };
         const tenant = requireApiKey(request);
-        const id = randomUUID();
+        // Under an Idempotency-Key the id comes from the key: a retry after this server died
+        // mid-request (its claim lapsed) finds the session it made, not a second one.
+        const key = request.headers['idempotency-key'];
+        const id = typeof key === 'string' ? sessionIdFor(tenant.tenantId, key) : randomUUID();
+        const existing = await deps.sessions.find(id, tenant.tenantId);
         const policy = effectiveLivenessPolicy(deps.livenessDefaults, await deps.tenants.livenessModes(tenant.tenantId));
-        await deps.sessions.create(id, tenant.tenantId, workflowIdFor(id), {
+        const created = !existing && (await deps.sessions.createIfAbsent(id, tenant.tenantId, workflowIdFor(id), {
           policy,
           challenge: policy.challenge === 'off' ? null : newChallenge(),
-        });
+        }));
         try {
           await deps.workflows.start(id, { tenantId: tenant.tenantId, requestId: request.id });
         } catch (err) {
-          await deps.sessions.delete(id);
-          request.log.error({ err, sessionId: id }, 'workflow start failed');
-          throw problems.unavailable('the workflow service');
+          if (!(err instanceof WorkflowExecutionAlreadyStartedError)) {
+            if (created) await deps.sessions.delete(id);
+            request.log.error({ err, sessionId: id }, 'workflow start failed');
+            throw problems.unavailable('the workflow service');
+          }
         }
         const session = await deps.sessions.find(id);
-        await deps.audit.record({ tenantId: tenant.tenantId, sessionId: id, action: 'SESSION_CREATED', actor: tenant.keyId, requestId: request.id });
+        if (created) await deps.audit.record({ tenantId: tenant.tenantId, sessionId: id, action: 'SESSION_CREATED', actor: tenant.keyId, requestId: request.id });
         const { token, expiresAt } = deps.tokens.issue(id);
         return { requestHash, status: 201, body: { ...sessionView(session!, null), clientToken: token, clientTokenExpiresAt: expiresAt.toISOString() } };
       }),
@@ -216,7 +224,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<SessionRoutesDeps> = async (ap
           '(images: JPEG, PNG, WebP, HEIC/HEIF; videos: MP4/MOV, WebM) and the file is decoded once before it ' +
           'is accepted. Uploading the same bytes again is harmless (200, `duplicate: true`). A different file of ' +
           'the same kind replaces the previous one until both kinds are present; once the comparison has ' +
-          'started, uploads get 409.',
+          'started, uploads get 409, except the same bytes again (a retry whose answer was lost: 200, `duplicate: true`).',
         security,
         params: sessionParams,
         headers: idempotencyHeaders,
@@ -241,9 +249,11 @@ export const sessionRoutes: FastifyPluginAsyncZod<SessionRoutesDeps> = async (ap
           limits: deps,
           isReferenced,
           // A retry that may get a stored response must be read first; anything else is refused now.
-          admit: () => {
+          admit: (kind) => {
             if (hasStoredResponse) return;
-            if (session.status !== 'AWAITING_FILES') throw problems.sessionClosed(session.status);
+            // A closed session still reads a file of a kind it holds: it may be the retry of the
+            // upload that closed it (the answer was lost), which must get its 200, not a 409.
+            if (session.status !== 'AWAITING_FILES' && !session.files.some((f) => f.kind === kind)) throw problems.sessionClosed(session.status);
             if (session.files.length >= deps.maxUploadsPerSession) {
               throw new Problem('too-many-uploads', `at most ${deps.maxUploadsPerSession} files per session`);
             }
@@ -255,10 +265,14 @@ export const sessionRoutes: FastifyPluginAsyncZod<SessionRoutesDeps> = async (ap
         try {
           const requestHash = sha256(`POST /v1/sessions/${sessionId}/files ${fileKind} ${blob.sha256}`);
           if (await answerIfStored(requestHash)) return { requestHash, status: 0, body: null };
-          if (session.status !== 'AWAITING_FILES') throw problems.sessionClosed(session.status);
+          const same = session.files.find((f) => f.kind === fileKind && f.sha256 === blob.sha256);
+          if (session.status !== 'AWAITING_FILES') {
+            if (!same) throw problems.sessionClosed(session.status);
+            // The very bytes this session already holds: a retry, answered as the duplicate it is.
+            return { requestHash, status: 200, body: { fileId: same.id, kind: same.kind, sha256: same.sha256, bytes: same.sizeBytes, mediaType: same.mediaType, duplicate: true } };
+          }
           // Bytes already stored for this session and kind add nothing; anything else must fit.
-          const known = session.files.some((f) => f.kind === fileKind && f.sha256 === blob.sha256);
-          if (!known && used + blob.bytes > quota) throw storageQuotaExceeded(used + blob.bytes, quota);
+          if (!same && used + blob.bytes > quota) throw storageQuotaExceeded(used + blob.bytes, quota);
 
           const { ref, created } = await deps.sessions.addFile({
             id: randomUUID(),
