@@ -57,8 +57,9 @@ export class FaultInjector {
       case 'orchestration-worker-kill':
         return this.killAndRestart(kind, this.stack.orchestration, []);
       case 'api-kill': {
-        const waited = await this.waitFor(() => hooks.inFlightUploads() > 0, 30_000, hooks);
-        await sleep(this.random() * 150);
+        // Uploads on loopback take tens of ms: look often, and strike a few ms into one.
+        const waited = await this.waitFor(() => hooks.inFlightUploads() > 0, 30_000, hooks, 2);
+        await sleep(this.random() * 10);
         return this.killAndRestart(kind, this.stack.api, [], waited ? `${hooks.inFlightUploads()} upload(s) on the wire` : 'no upload was on the wire');
       }
       case 'temporal-restart': {
@@ -102,11 +103,11 @@ export class FaultInjector {
     return { kind, target: proc.name, at, recoveredAt: Date.now(), keysHit, ...(note ? { note } : {}) };
   }
 
-  private async waitFor(condition: () => boolean | Promise<boolean>, timeoutMs: number, hooks: InjectorHooks): Promise<boolean> {
+  private async waitFor(condition: () => boolean | Promise<boolean>, timeoutMs: number, hooks: InjectorHooks, pollMs = 50): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline && !hooks.stopRequested()) {
       if (await condition()) return true;
-      await sleep(50);
+      await sleep(pollMs);
     }
     return false;
   }

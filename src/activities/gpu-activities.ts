@@ -10,6 +10,7 @@ import type { FaceComparer, StageTimings } from '../face/pipeline.js';
 import { metrics } from '../observability/metrics.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import { sha256OfFile } from '../storage/file-digest.js';
+import { retryThroughOutage } from '../db/outage.js';
 import { comparisonKey } from './comparison-key.js';
 
 /** host:pid of this worker process, the start of every lease owner it writes. */
@@ -122,7 +123,11 @@ export function createGpuActivities(deps: GpuActivityDeps) {
           ...(liveness.policy ? { liveness: { policy: liveness.policy, challenge: liveness.challenge } } : {}),
         });
         if (lost) log.warn('lease was lost during inference; storing only if still ours');
-        const result = await deps.comparisons.complete({ comparisonKey: key, ...report }, owner);
+        // complete() is safe to repeat (a second call finds its own stored row and returns it).
+        const result = await retryThroughOutage(() => deps.comparisons.complete({ comparisonKey: key, ...report }, owner), {
+          budgetMs: deps.leaseMs,
+          onRetry: (err) => log.warn({ err }, 'database out while storing the comparison; retrying'),
+        });
         metrics.inferences.inc({ result: 'completed' });
         for (const [stage, ms] of Object.entries(timings)) metrics.comparisonDuration.observe({ stage }, ms / 1000);
         metrics.comparisonDuration.observe({ stage: 'total' }, (Date.now() - started) / 1000);
@@ -134,7 +139,7 @@ export function createGpuActivities(deps: GpuActivityDeps) {
       } catch (err) {
         metrics.inferences.inc({ result: err instanceof MediaRejectedError ? 'rejected' : 'failed' });
         if (err instanceof MediaRejectedError) {
-          await deps.comparisons.reject(key, owner, err.reason, err.message, err.liveness);
+          await retryThroughOutage(() => deps.comparisons.reject(key, owner, err.reason, err.message, err.liveness), { budgetMs: deps.leaseMs });
           if (err.reason === 'FILE_DIGEST_MISMATCH') log.error({ reason: err.reason }, `SECURITY: ${err.message}`);
           else log.info({ reason: err.reason, liveness: err.liveness?.failedCheck, diagnostic: err.diagnostic }, 'media rejected');
           throw ApplicationFailure.create({ message: err.message, type: err.reason, nonRetryable: true });

@@ -74,9 +74,23 @@ async function newSessionInput(ofTenant = tenantId): Promise<CompareFacesInput> 
   };
 }
 
-async function activities(options: { storage?: LocalBlobStore | ReturnType<typeof failFirstOpen>; tenantConcurrency?: number } = {}) {
+/** The database restarting just as the result is stored: the first write fails as Prisma reports it. */
+class RestartingDatabaseStore extends ComparisonStore {
+  failures = 0;
+  override async complete(...args: Parameters<ComparisonStore['complete']>) {
+    if (this.failures++ === 0) {
+      throw Object.assign(new Error('Database error. Code: `57P03`. Message: `the database system is shutting down`'), {
+        code: 'P2039',
+        meta: { driverAdapterError: { name: 'DriverAdapterError', cause: { originalCode: '57P03', kind: 'postgres' } } },
+      });
+    }
+    return super.complete(...args);
+  }
+}
+
+async function activities(options: { storage?: LocalBlobStore | ReturnType<typeof failFirstOpen>; tenantConcurrency?: number; store?: ComparisonStore } = {}) {
   const pipeline = new CountingPipeline(await sharedPipeline());
-  const deps = { comparisons, sessions, blobs: options.storage ?? blobs, pipeline, leaseMs: 30_000, tenantConcurrency: options.tenantConcurrency ?? 4, logger: quietLogger() };
+  const deps = { comparisons: options.store ?? comparisons, sessions, blobs: options.storage ?? blobs, pipeline, leaseMs: 30_000, tenantConcurrency: options.tenantConcurrency ?? 4, logger: quietLogger() };
   return { pipeline, compareFaces: createGpuActivities(deps).compareFaces };
 }
 
@@ -104,6 +118,18 @@ describe('compareFaces idempotency', () => {
     const rows = await db.faceComparison.findMany({ where: { sessionId: input.sessionId } });
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ status: 'COMPLETED', comparisonKey: first.comparisonKey, leaseOwner: null });
+  });
+
+  it('stores the result through a database restart instead of running inference again (found by the chaos run)', async () => {
+    const input = await newSessionInput();
+    const store = new RestartingDatabaseStore(db);
+    const { pipeline, compareFaces } = await activities({ store });
+    const verdict = await attempt(1).run(compareFaces, input);
+    expect(verdict.match).toBe(true);
+    expect(store.failures).toBe(2);
+    expect(pipeline.calls).toBe(1);
+    const row = await db.faceComparison.findUniqueOrThrow({ where: { comparisonKey: verdict.comparisonKey } });
+    expect(row).toMatchObject({ status: 'COMPLETED', attempts: 1, leaseOwner: null });
   });
 
   it('lets only one of two concurrent attempts compute; the other retries and gets the stored result', async () => {
