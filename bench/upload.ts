@@ -1,6 +1,7 @@
-// bench/upload: our upload endpoint against a minimal Fastify server that streams multipart to
-// disk (bench/upload-baseline-server.ts), in the same run, each in its own process: throughput
-// and peak RSS for ~10 MB images and ~100 MB videos at concurrency 1 and 16.
+// bench/upload: our upload endpoint against two minimal Fastify servers (bench/upload-baseline-
+// server.ts) in the same run, each in its own process: one streams multipart to disk, the other
+// also does the integrity work we must (sha256 on the way, fsync). Throughput and peak RSS for
+// ~10 MB images and ~100 MB videos at concurrency 1 and 16.
 // Usage: npm run bench:upload. The last line printed is one JSON object.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createReadStream, statSync } from 'node:fs';
@@ -142,15 +143,20 @@ async function main(): Promise<void> {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     children.push(ours);
-    const basePort = await freePort();
-    const baseDir = path.join(work, 'baseline');
-    await run('mkdir', ['-p', baseDir]);
-    const baseline = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'bench', 'upload-baseline-server.ts')], {
-      env: { ...process.env, PORT: String(basePort), DIR: baseDir },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    children.push(baseline);
-    await Promise.all([waitForLine(ours, /Server listening/, 60_000), waitForLine(baseline, /ready/, 60_000)]);
+    const baselineServer = async (name: string, env: Record<string, string>) => {
+      const port = await freePort();
+      const dir = path.join(work, name);
+      await run('mkdir', ['-p', dir]);
+      const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'bench', 'upload-baseline-server.ts')], {
+        env: { ...process.env, PORT: String(port), DIR: dir, ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      children.push(child);
+      return { port, dir, child };
+    };
+    const base = await baselineServer('baseline', {});
+    const hashing = await baselineServer('hashing', { HASHING: '1' });
+    await Promise.all([waitForLine(ours, /Server listening/, 60_000), waitForLine(base.child, /ready/, 60_000), waitForLine(hashing.child, /ready/, 60_000)]);
 
     const auth = { authorization: `Bearer ${key}` };
     const newSession = async () => {
@@ -167,10 +173,11 @@ async function main(): Promise<void> {
         dir: oursDir,
         upload: async (file, kind) => multipartRequest(`http://127.0.0.1:${oursPort}/v1/sessions/${sessionIds.pop()!}/files?kind=${kind}`, auth, file),
       },
-      { name: 'baseline', child: baseline, dir: baseDir, upload: (file) => multipartRequest(`http://127.0.0.1:${basePort}/upload`, {}, file) },
+      { name: 'baseline', child: base.child, dir: base.dir, upload: (file) => multipartRequest(`http://127.0.0.1:${base.port}/upload`, {}, file) },
+      { name: 'hashing', child: hashing.child, dir: hashing.dir, upload: (file) => multipartRequest(`http://127.0.0.1:${hashing.port}/upload`, {}, file) },
     ];
 
-    // Each cell runs ROUNDS times, alternating which server goes first, and reports the median:
+    // Each cell runs ROUNDS times, rotating which server goes first, and reports the median:
     // one 16 × 100 MB run lasts a few seconds, and this machine's disk and CPU are shared.
     const results: Record<string, Cell> = {};
     const startRss: Record<string, number> = {};
@@ -181,9 +188,9 @@ async function main(): Promise<void> {
       for (const concurrency of [1, 16]) {
         if (ONLY && ONLY !== `${kind}/c${concurrency}`) continue;
         const count = concurrency === 1 ? 4 : 32;
-        const runs: Record<string, Cell[]> = { ours: [], baseline: [] };
+        const runs: Record<string, Cell[]> = { ours: [], baseline: [], hashing: [] };
         for (let round = 0; round < ROUNDS; round++) {
-          for (const s of round % 2 === 0 ? servers : [...servers].reverse()) {
+          for (const s of [...servers.slice(round % servers.length), ...servers.slice(0, round % servers.length)]) {
             await resetPeak(s.child.pid!);
             const before = await memory(s.child.pid!);
             const cpuBefore = await cpuSeconds(s.child.pid!);
@@ -218,20 +225,26 @@ async function main(): Promise<void> {
         }
         const o = (results[`ours/${kind}/c${concurrency}`] = median(runs.ours!));
         const b = (results[`baseline/${kind}/c${concurrency}`] = median(runs.baseline!));
+        const h = (results[`hashing/${kind}/c${concurrency}`] = median(runs.hashing!));
         console.log(
           `${kind.padEnd(12)} c=${String(concurrency).padEnd(3)} ours ${o.mbPerS.toFixed(0).padStart(5)} MB/s ${o.cpuMsPerMb.toFixed(2)} CPU ms/MB, main thread ${o.mainThreadMsPerMb.toFixed(2)} (peak RSS +${o.peakGrowthMb.toFixed(0)} MB)` +
             `  baseline ${b.mbPerS.toFixed(0).padStart(5)} MB/s ${b.cpuMsPerMb.toFixed(2)}, main thread ${b.mainThreadMsPerMb.toFixed(2)} (+${b.peakGrowthMb.toFixed(0)} MB)  ratio ${(o.mbPerS / b.mbPerS).toFixed(2)}` +
-            `  [rounds: ${runs.ours!.map((r, i) => (r.mbPerS / runs.baseline![i]!.mbPerS).toFixed(2)).join(' ')}]`,
+            `  [rounds: ${runs.ours!.map((r, i) => (r.mbPerS / runs.baseline![i]!.mbPerS).toFixed(2)).join(' ')}]` +
+            `\n${''.padEnd(17)} hashing baseline ${h.mbPerS.toFixed(0).padStart(5)} MB/s ${h.cpuMsPerMb.toFixed(2)}, main thread ${h.mainThreadMsPerMb.toFixed(2)} (+${h.peakGrowthMb.toFixed(0)} MB)  ratio_vs_hashing ${(o.mbPerS / h.mbPerS).toFixed(2)}` +
+            `  [rounds: ${runs.ours!.map((r, i) => (r.mbPerS / runs.hashing![i]!.mbPerS).toFixed(2)).join(' ')}]`,
         );
       }
     }
     const r2 = (v: number) => Math.round(v * 100) / 100;
     const headline = [results['ours/SELFIE_VIDEO/c16'], results['baseline/SELFIE_VIDEO/c16']];
     const ratio = headline[0] && headline[1] ? headline[0].mbPerS / headline[1].mbPerS : NaN;
+    const hashingHeadline = results['hashing/SELFIE_VIDEO/c16'];
+    const ratioVsHashing = headline[0] && hashingHeadline ? headline[0].mbPerS / hashingHeadline.mbPerS : NaN;
     console.log(`each server received ${(uploadedBytes / MB / 1024).toFixed(2)} GB`);
     console.log(
       JSON.stringify({
         ratio: r2(ratio),
+        ratio_vs_hashing: r2(ratioVsHashing),
         rss_growth_mb: r2((overallPeak.ours! - startRss.ours!) / MB),
         baseline_rss_growth_mb: r2((overallPeak.baseline! - startRss.baseline!) / MB),
         throughput_mb_per_s: Object.fromEntries(Object.entries(results).map(([k, v]) => [k, r2(v.mbPerS)])),
