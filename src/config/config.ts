@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { LIVENESS_MODES, type LivenessMode, type LivenessPolicy } from '../contract/face-similarity.js';
@@ -191,6 +192,16 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * onnxruntime's threads when not set: the cores ffmpeg's decoder leaves free (it decodes while
+ * the models run), at most 4 (these small models gain little past that). onnxruntime's own
+ * default takes every core, and on a 2-core machine the two then fight: bench:pipeline measured
+ * ratio 0.56 with it, 0.72 with one thread.
+ */
+export function inferenceThreads(ffmpegThreads: number, cores = availableParallelism()): number {
+  return Math.max(1, Math.min(4, cores - Math.max(1, ffmpegThreads)));
+}
+
 export function loadConfig(env: RawEnv = process.env) {
   // Empty variables count as unset, so `FOO= npm run dev` falls back to the default.
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
@@ -274,7 +285,7 @@ export function loadConfig(env: RawEnv = process.env) {
       },
       matchThreshold: e.MATCH_THRESHOLD,
       executionProvider: e.EXECUTION_PROVIDER,
-      intraOpThreads: e.ORT_INTRA_OP_THREADS,
+      intraOpThreads: e.ORT_INTRA_OP_THREADS > 0 ? e.ORT_INTRA_OP_THREADS : inferenceThreads(e.FFMPEG_THREADS),
       video: {
         sampleFps: e.VIDEO_SAMPLE_FPS,
         maxFrames: e.VIDEO_MAX_FRAMES,

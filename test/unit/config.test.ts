@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, YUNET_2023MAR_SHA256 } from '../../src/config/config.js';
+import { ConfigError, inferenceThreads, loadConfig, YUNET_2023MAR_SHA256 } from '../../src/config/config.js';
 import { parseDuration } from '../../src/config/duration.js';
 
 describe('loadConfig', () => {
@@ -17,6 +17,13 @@ describe('loadConfig', () => {
     expect(config.face.matchThreshold).toBe(0.4);
     expect(config.face.executionProvider).toBe('auto');
     expect(config.api.maxBytes).toEqual({ ID_IMAGE: 15 * 1024 * 1024, SELFIE_VIDEO: 200 * 1024 * 1024 });
+  });
+
+  it('gives onnxruntime the cores ffmpeg leaves free unless ORT_INTRA_OP_THREADS says otherwise', () => {
+    expect([2, 4, 8, 16].map((cores) => inferenceThreads(1, cores))).toEqual([1, 3, 4, 4]);
+    expect(inferenceThreads(0, 1)).toBe(1);
+    expect(loadConfig({ ORT_INTRA_OP_THREADS: '2' }).face.intraOpThreads).toBe(2);
+    expect(loadConfig({}).face.intraOpThreads).toBe(inferenceThreads(1));
   });
 
   it('parses typed values and treats empty variables as unset', () => {
