@@ -1,10 +1,18 @@
 // bench/pipeline: the same KYC sessions (ID image + selfie video) through our pipeline and through
 // an OpenCV reference pipeline (VideoCapture at the same sample timestamps, FaceDetectorYN,
 // FaceRecognizerSF.alignCrop, the same embedder in onnxruntime for Python), in the same run.
-// Usage: npm run bench:pipeline [-- --repeat N]. The last line printed is one JSON object.
+// The reference runs YuNet on the 640×640 letterbox (the 2023mar export's declared input: the
+// baseline `ratio` is against), and once more at the letterbox padded to a multiple of 32, as
+// FaceDetectorYN.setInputSize allows and as our detector runs (`ratio_vs_aspect_reference`).
+// Then the memory case: a 1080p 60 s selfie video, 1 and 4 comparisons at once, peak RSS.
+// Usage: npm run bench:pipeline [-- --repeat N --provider cpu|cuda --no-memory]. The last line is one JSON object.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { LIVENESS_REPORT_ONLY as REPORT_ALL } from '../src/contract/face-similarity.js';
 import type { StageTimings } from '../src/face/pipeline.js';
 import { FacePipeline } from '../src/face/pipeline.js';
@@ -14,10 +22,10 @@ import { videoFromImage } from '../dev/media.js';
 import { MODELS_DIR, fixture } from '../dev/paths.js';
 import { runReferenceSessions } from '../dev/reference.js';
 
-const repeatArg = process.argv.indexOf('--repeat');
-const REPEAT = repeatArg > 0 ? Number(process.argv[repeatArg + 1]) : 3;
+const { values: args } = parseArgs({ options: { repeat: { type: 'string' }, provider: { type: 'string' }, 'no-memory': { type: 'boolean' } } });
+const REPEAT = Number(args.repeat ?? 3);
 // Settings come from the environment like a worker's (e.g. ORT_INTRA_OP_THREADS=1), models from shared/.
-const config = loadConfig({ MODELS_DIR, ...process.env, EXECUTION_PROVIDER: process.env.EXECUTION_PROVIDER ?? 'cpu', LOG_LEVEL: 'warn' });
+const config = loadConfig({ MODELS_DIR, ...process.env, EXECUTION_PROVIDER: args.provider ?? process.env.EXECUTION_PROVIDER ?? 'cpu', LOG_LEVEL: 'warn' });
 type Stages = StageTimings;
 
 async function main(): Promise<void> {
@@ -52,21 +60,29 @@ async function main(): Promise<void> {
       ourFaces = faces;
     }
 
-    const reference = await runReferenceSessions(config.face, sessions, REPEAT);
-    const t = reference.timing_ms;
-    const ref: Stages = { decode: t.decode / REPEAT, detect: t.detect / REPEAT, align: t.align / REPEAT, embed: t.embed / REPEAT, liveness: 0 };
-    const refWallMs = ref.decode + ref.detect + ref.align + ref.embed;
-    const refFaces = reference.sessions.reduce((n, s) => n + s.faces, 0);
+    const summarize = (run: Awaited<ReturnType<typeof runReferenceSessions>>) => {
+      const t = run.timing_ms;
+      const stages: Stages = { decode: t.decode / REPEAT, detect: t.detect / REPEAT, align: t.align / REPEAT, embed: t.embed / REPEAT, liveness: 0 };
+      return { stages, wallMs: stages.decode + stages.detect + stages.align + stages.embed, faces: run.sessions.reduce((n, x) => n + x.faces, 0) };
+    };
+    const square = summarize(await runReferenceSessions(config.face, sessions, REPEAT, 'square'));
+    const aspect = summarize(await runReferenceSessions(config.face, sessions, REPEAT, 'aspect'));
+    const ref = square.stages;
+    const refWallMs = square.wallMs;
+    const refFaces = square.faces;
 
     const row = (label: string, t: Stages, wallMs: number, faces: number) =>
-      `${label.padEnd(8)} ${(sessions.length / (wallMs / 1000)).toFixed(2).padStart(7)} ${(faces / (wallMs / 1000)).toFixed(1).padStart(8)}` +
+      `${label.padEnd(14)} ${(sessions.length / (wallMs / 1000)).toFixed(2).padStart(7)} ${(faces / (wallMs / 1000)).toFixed(1).padStart(8)}` +
       [t.decode, t.detect, t.align, t.embed, t.liveness, wallMs].map((v) => v.toFixed(0).padStart(9)).join('');
-    console.log(`${'pipeline'.padEnd(8)} ${'sess/s'.padStart(7)} ${'faces/s'.padStart(8)}${['decode', 'detect', 'align', 'embed', 'liveness', 'total'].map((h) => h.padStart(9)).join('')}  (ms per pass over all sessions)`);
-    console.log(row('ours', ours, ourWallMs, ourFaces));
-    console.log(row('opencv', ref, refWallMs, refFaces));
+    console.log(`${'pipeline'.padEnd(14)} ${'sess/s'.padStart(7)} ${'faces/s'.padStart(8)}${['decode', 'detect', 'align', 'embed', 'liveness', 'total'].map((h) => h.padStart(9)).join('')}  (ms per pass over all sessions)`);
+    console.log(row(`ours (${pipeline.executionProvider})`, ours, ourWallMs, ourFaces));
+    console.log(row('opencv 640²', ref, refWallMs, refFaces));
+    console.log(row('opencv aspect', aspect.stages, aspect.wallMs, aspect.faces));
     console.log('ours: decode = ID image decode + time waiting for ffmpeg\'s next frame (ffmpeg decodes while we infer); total is wall time.');
     console.log('liveness: the five checks after the frame loop (anti-spoofing models on the best frames); the reference has none.');
     console.log('opencv: decode = imread + VideoCapture reading every frame + resize; total is the sum of its stages.');
+    console.log('opencv 640²: YuNet on the whole 640×640 letterbox; opencv aspect: padded to a multiple of 32 only (setInputSize), as ours runs.');
+    const memory = args['no-memory'] ? undefined : await memoryCase(pipeline, dir);
 
     const oursPerS = sessions.length / (ourWallMs / 1000);
     const refPerS = sessions.length / (refWallMs / 1000);
@@ -76,11 +92,13 @@ async function main(): Promise<void> {
         ours_sessions_per_s: r2(oursPerS),
         reference_sessions_per_s: r2(refPerS),
         ratio: r2(oursPerS / refPerS),
+        ratio_vs_aspect_reference: r2(oursPerS / (sessions.length / (aspect.wallMs / 1000))),
         ours_faces_per_s: r2(ourFaces / (ourWallMs / 1000)),
         reference_faces_per_s: r2(refFaces / (refWallMs / 1000)),
         ours_ms: Object.fromEntries(Object.entries({ ...ours, total: ourWallMs }).map(([k, v]) => [k, r2(v)])),
         reference_ms: Object.fromEntries(Object.entries({ ...ref, total: refWallMs }).map(([k, v]) => [k, r2(v)])),
         execution_provider: pipeline.executionProvider,
+        ...(memory ? { memory } : {}),
         sessions: sessions.length,
         repeat: REPEAT,
       }),
@@ -88,6 +106,38 @@ async function main(): Promise<void> {
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** Peak resident memory of this process in MB since the last reset (Linux /proc). */
+async function peakRssMb(): Promise<number> {
+  const status = await readFile('/proc/self/status', 'utf8');
+  return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+/**
+ * The GPU worker's memory on the worst accepted case, a 1080p 60 s selfie video: peak RSS with 1
+ * and with 4 comparisons at once (as GPU_WORKER_CONCURRENCY=4 runs them), and the growth per
+ * comparison. Frames stream from ffmpeg at ≤ VIDEO_MAX_EDGE, so this must not grow with the video.
+ */
+async function memoryCase(pipeline: FacePipeline, dir: string) {
+  const video = path.join(dir, 'selfie-1080p-60s.mp4');
+  await promisify(execFile)('ffmpeg', [
+    '-v', 'error', '-y', '-stream_loop', '-1', '-i', fixture('short_hamilton_clip.mp4'), '-t', '60',
+    '-vf', 'scale=1920:1080', '-r', '30', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-an', video,
+  ]);
+  const id = fixture('lin-manuel-miranda.png');
+  const peaks: Record<string, number> = {};
+  global.gc?.();
+  await writeFile('/proc/self/clear_refs', '5');
+  const base = await peakRssMb();
+  for (const concurrency of [1, 4]) {
+    await writeFile('/proc/self/clear_refs', '5');
+    await Promise.all(Array.from({ length: concurrency }, () => pipeline.compare(id, video, { liveness: { policy: REPORT_ALL } })));
+    peaks[`c${concurrency}`] = Math.round(await peakRssMb());
+  }
+  const perComparison = Math.round(((peaks.c4! - base) / 4) * 10) / 10;
+  console.log(`memory, 1080p 60 s video: baseline ${Math.round(base)} MB; peak ${peaks.c1} MB with 1 comparison, ${peaks.c4} MB with 4 at once: ${perComparison} MB per concurrent comparison`);
+  return { baseline_rss_mb: Math.round(base), peak_rss_mb_c1: peaks.c1!, peak_rss_mb_c4: peaks.c4!, rss_mb_per_concurrent_comparison: perComparison };
 }
 
 main().then(

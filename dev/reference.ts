@@ -21,8 +21,16 @@ export interface ReferenceRun {
   timing_ms: { decode: number; detect: number; align: number; embed: number };
 }
 
-function request(face: FaceConfig) {
+/**
+ * `square`: YuNet on the whole 640×640 letterbox (how the 2023mar export is declared); `aspect`:
+ * on the letterbox padded only to a multiple of 32 (FaceDetectorYN.setInputSize), which is how
+ * our dynamic-size detector runs it.
+ */
+export type ReferenceInputMode = 'square' | 'aspect';
+
+function request(face: FaceConfig, inputMode: ReferenceInputMode) {
   return {
+    input_mode: inputMode,
     detector: face.detector.path,
     embedder: face.embedder.path,
     score_threshold: face.detector.scoreThreshold,
@@ -34,8 +42,8 @@ function request(face: FaceConfig) {
 }
 
 /** Runs OpenCV's reference pipeline (test/reference/opencv_reference.py) on image files. */
-export function runReference(face: FaceConfig, images: string[]): Promise<ReferenceRun> {
-  return call<ReferenceRun>({ ...request(face), images });
+export function runReference(face: FaceConfig, images: string[], inputMode: ReferenceInputMode = 'aspect'): Promise<ReferenceRun> {
+  return call<ReferenceRun>({ ...request(face, inputMode), images });
 }
 
 export interface ReferenceSessionsRun {
@@ -44,9 +52,9 @@ export interface ReferenceSessionsRun {
 }
 
 /** Whole sessions through the reference, for benchmarks: one untimed warm-up, then `repeat` timed passes. */
-export function runReferenceSessions(face: FaceConfig, sessions: { id: string; video: string }[], repeat: number): Promise<ReferenceSessionsRun> {
+export function runReferenceSessions(face: FaceConfig, sessions: { id: string; video: string }[], repeat: number, inputMode: ReferenceInputMode = 'square'): Promise<ReferenceSessionsRun> {
   const v = face.video;
-  return call<ReferenceSessionsRun>({ ...request(face), sessions, repeat, warmup: true, fps: v.sampleFps, max_frames: v.maxFrames, max_edge: v.maxEdge });
+  return call<ReferenceSessionsRun>({ ...request(face, inputMode), sessions, repeat, warmup: true, fps: v.sampleFps, max_frames: v.maxFrames, max_edge: v.maxEdge });
 }
 
 function call<T>(body: object): Promise<T> {

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import type { FaceConfig } from '../config/config.js';
+import { YUNET_2023MAR_SHA256, type FaceConfig } from '../config/config.js';
+import { dynamicSizeYuNet } from './models/model-variants.js';
 import type { FaceMatchResult, FrameReport, LivenessChallenge, LivenessPolicy } from '../contract/face-similarity.js';
 import { alignFace } from './geometry/align.js';
 import { MediaRejectedError } from '../media/errors.js';
@@ -94,8 +95,10 @@ export class FacePipeline implements FaceComparer {
 
   static async load(config: FaceConfig, logger: Logger): Promise<FacePipeline> {
     const options = { provider: config.executionProvider, intraOpThreads: config.intraOpThreads, logger };
+    // The official 2023mar file, run at each frame's own aspect ratio (model-variants.ts).
+    const dynamicDetector = config.detector.sha256 === YUNET_2023MAR_SHA256;
     const [detectorModel, embedderModel, ...antiSpoofModels] = await Promise.all([
-      loadModel(config.detector, options),
+      loadModel(config.detector, { ...options, ...(dynamicDetector ? { transform: dynamicSizeYuNet } : {}) }),
       loadModel(config.embedder, options),
       ...config.liveness.antiSpoofModels.map((m) => loadModel(m, options)),
     ]);
@@ -116,7 +119,7 @@ export class FacePipeline implements FaceComparer {
     const gates = (g: QualityGates) => `${g.minFacePx}/${g.minSharpness}/${g.minBrightness}-${g.maxBrightness}`;
     return [
       PIPELINE_VERSION,
-      c.detector.id,
+      `${c.detector.id}${c.detector.sha256 === YUNET_2023MAR_SHA256 ? '@dyn' : ''}`,
       `${c.embedder.id}@${c.embedder.inputSize}`,
       `t${c.matchThreshold}`,
       `s${c.detector.scoreThreshold}`,
@@ -192,8 +195,19 @@ export class FacePipeline implements FaceComparer {
   async compare(idImagePath: string, selfieVideoPath: string, options: CompareOptions = {}): Promise<Omit<FaceMatchResult, 'comparisonKey'>> {
     const { timings, signal } = options;
     const liveness = options.liveness ?? { policy: this.config.liveness.defaultPolicy };
-    const idEmbedding = await this.embedDocumentFace(idImagePath, timings);
-    signal?.throwIfAborted();
+    // ffprobe and ffmpeg start now and decode while the ID image is read and embedded: on a
+    // small machine their start-up alone cost about 100 ms a session when they waited for it.
+    const frameStream = streamFrames(selfieVideoPath, this.config.video, this.config.decoder, signal);
+    const firstFrame = frameStream.next();
+    firstFrame.catch(() => undefined);
+    let idEmbedding: Float32Array;
+    try {
+      idEmbedding = await this.embedDocumentFace(idImagePath, timings);
+      signal?.throwIfAborted();
+    } catch (err) {
+      await frameStream.return(undefined).catch(() => undefined);
+      throw err;
+    }
 
     const frames: FrameReport[] = [];
     const evidence: FrameEvidence[] = [];
@@ -202,33 +216,39 @@ export class FacePipeline implements FaceComparer {
     const keep = LIVENESS_THRESHOLDS.antiSpoofFrames;
     const orientation: { turns: QuarterTurns; known: boolean } = { turns: 0, known: false };
     let waited = performance.now();
-    for await (const frame of streamFrames(selfieVideoPath, this.config.video, this.config.decoder, signal)) {
-      if (timings) timings.decode += performance.now() - waited;
-      const { image, analysis } = await this.analyzeUpright(frame.image, orientation, timings);
-      const face = analysis.largest;
-      const quality = face ? round(faceQuality(face)) : null;
-      const similarity = analysis.embedding ? round(cosineSimilarity(idEmbedding, analysis.embedding)) : null;
-      frames.push({
-        timestampMs: frame.timestampMs,
-        faceFound: face !== undefined,
-        quality,
-        similarity,
-        excludedBy: analysis.failure ?? null,
-        used: false,
-      });
-      evidence.push({
-        timestampMs: frame.timestampMs,
-        ...(face && analysis.aligned
-          ? { face: { landmarks: face.landmarks, alignedThumb: greyThumb(analysis.aligned.data, analysis.aligned.width, analysis.aligned.height), similarity } }
-          : {}),
-      });
-      if (face && similarity !== null && quality !== null) {
-        candidates.push({ timestampMs: frame.timestampMs, quality, image, box: face.box });
-        candidates.sort((a, b) => b.quality - a.quality);
-        candidates.length = Math.min(candidates.length, keep);
+    try {
+      for (let next = await firstFrame; !next.done; next = await frameStream.next()) {
+        const frame = next.value;
+        if (timings) timings.decode += performance.now() - waited;
+        const { image, analysis } = await this.analyzeUpright(frame.image, orientation, timings);
+        const face = analysis.largest;
+        const quality = face ? round(faceQuality(face)) : null;
+        const similarity = analysis.embedding ? round(cosineSimilarity(idEmbedding, analysis.embedding)) : null;
+        frames.push({
+          timestampMs: frame.timestampMs,
+          faceFound: face !== undefined,
+          quality,
+          similarity,
+          excludedBy: analysis.failure ?? null,
+          used: false,
+        });
+        evidence.push({
+          timestampMs: frame.timestampMs,
+          ...(face && analysis.aligned
+            ? { face: { landmarks: face.landmarks, alignedThumb: greyThumb(analysis.aligned.data, analysis.aligned.width, analysis.aligned.height), similarity } }
+            : {}),
+        });
+        if (face && similarity !== null && quality !== null) {
+          candidates.push({ timestampMs: frame.timestampMs, quality, image, box: face.box });
+          candidates.sort((a, b) => b.quality - a.quality);
+          candidates.length = Math.min(candidates.length, keep);
+        }
+        options.onProgress?.(frames.length);
+        waited = performance.now();
       }
-      options.onProgress?.(frames.length);
-      waited = performance.now();
+    } finally {
+      // Stops ffmpeg when the loop ends early (a failure, a cancellation); a no-op after the last frame.
+      await frameStream.return(undefined);
     }
 
     const { similarity, match, framesWithFace } = decideVideo(frames, this.config);

@@ -25,14 +25,16 @@ import onnxruntime as ort
 INPUT_SIZE = 640  # the 2023mar YuNet export has a fixed 640x640 input
 
 
-def letterbox(image):
-    """Scale to fit 640x640 keeping the aspect ratio, pad right and bottom with black."""
+def letterbox(image, aspect=False):
+    """Scale to fit 640x640 keeping the aspect ratio, pad right and bottom with black: to the
+    whole square, or (aspect) only up to a multiple of 32, as FaceDetectorYN.setInputSize allows."""
     h, w = image.shape[:2]
     scale = min(INPUT_SIZE / w, INPUT_SIZE / h)
     rw, rh = max(1, min(INPUT_SIZE, round(w * scale))), max(1, min(INPUT_SIZE, round(h * scale)))
     interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
     resized = cv2.resize(image, (rw, rh), interpolation=interpolation)
-    padded = np.zeros((INPUT_SIZE, INPUT_SIZE, 3), dtype=np.uint8)
+    pw, ph = ((rw + 31) // 32 * 32, (rh + 31) // 32 * 32) if aspect else (INPUT_SIZE, INPUT_SIZE)
+    padded = np.zeros((ph, pw, 3), dtype=np.uint8)
     padded[:rh, :rw] = resized
     return padded, scale
 
@@ -88,7 +90,8 @@ class Reference:
     def describe(self, image):
         """Every face (original-image coordinates, best first) and the embedding of the largest one."""
         t1 = time.perf_counter()
-        padded, scale = letterbox(image)
+        padded, scale = letterbox(image, self.req.get("input_mode") == "aspect")
+        self.detector.setInputSize((padded.shape[1], padded.shape[0]))
         _, raw = self.detector.detect(padded)
         t2 = time.perf_counter()
         self.timing["detect"] += (t2 - t1) * 1000

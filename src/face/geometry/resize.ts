@@ -133,15 +133,17 @@ export function resizeToBgrPlanes(
   height: number,
   outWidth: number,
   outHeight: number,
-  inputSize: number,
+  /** The model input: a square side, or its width and height (a dynamic-size export). */
+  input: number | { width: number; height: number },
 ): Float32Array {
-  const plane = inputSize * inputSize;
+  const inputWidth = typeof input === 'number' ? input : input.width;
+  const plane = inputWidth * (typeof input === 'number' ? input : input.height);
   const tensor = new Float32Array(3 * plane);
   if (outWidth === width && outHeight === height) {
     // Frames ffmpeg already scaled: a straight copy into the planes, no float row buffers.
     for (let y = 0; y < height; y++) {
       let i = y * width * 3;
-      for (let p = y * inputSize, end = p + width; p < end; p++, i += 3) {
+      for (let p = y * inputWidth, end = p + width; p < end; p++, i += 3) {
         tensor[p] = src[i + 2]!;
         tensor[plane + p] = src[i + 1]!;
         tensor[2 * plane + p] = src[i]!;
@@ -150,7 +152,7 @@ export function resizeToBgrPlanes(
     return tensor;
   }
   resizeRows(src, width, height, outWidth, outHeight, (y, row) => {
-    let p = y * inputSize;
+    let p = y * inputWidth;
     for (let i = 0; i < row.length; i += 3, p++) {
       tensor[p] = clampRound(row[i + 2]!);
       tensor[plane + p] = clampRound(row[i + 1]!);

@@ -1,6 +1,7 @@
 import * as ort from 'onnxruntime-node';
 import type { Logger } from 'pino';
-import { sha256OfFile } from '../../storage/file-digest.js';
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 
 export type ExecutionProviderChoice = 'auto' | 'cpu' | 'cuda';
 
@@ -31,15 +32,24 @@ export class ModelIntegrityError extends Error {
  */
 export async function loadModel(
   model: ModelFile,
-  options: { provider: ExecutionProviderChoice; intraOpThreads: number; logger: Logger },
+  options: {
+    provider: ExecutionProviderChoice;
+    intraOpThreads: number;
+    logger: Logger;
+    /** Edits the verified bytes before the session is made (model-variants.ts); the file stays as it is. */
+    transform?: (bytes: Uint8Array) => Uint8Array;
+  },
 ): Promise<LoadedModel> {
-  let actual: string;
+  let file: Uint8Array;
   try {
-    actual = await sha256OfFile(model.path);
+    file = new Uint8Array(await readFile(model.path));
   } catch (err) {
     throw new Error(`Model "${model.id}" not found at ${model.path} (run \`npm run models:fetch\`): ${(err as Error).message}`);
   }
+  // The bytes that are hashed are the bytes that run: no window for the file to change between.
+  const actual = createHash('sha256').update(file).digest('hex');
   if (actual !== model.sha256) throw new ModelIntegrityError(model, actual);
+  const bytes = options.transform ? options.transform(file) : file;
 
   const base: ort.InferenceSession.SessionOptions = {
     graphOptimizationLevel: 'all',
@@ -47,7 +57,7 @@ export async function loadModel(
   };
   if (options.provider !== 'cpu') {
     try {
-      const session = await ort.InferenceSession.create(model.path, { ...base, executionProviders: ['cuda'] });
+      const session = await ort.InferenceSession.create(bytes, { ...base, executionProviders: ['cuda'] });
       options.logger.info({ model: model.id, provider: 'cuda' }, 'model loaded');
       return { id: model.id, session, provider: 'cuda' };
     } catch (err) {
@@ -57,7 +67,7 @@ export async function loadModel(
       );
     }
   }
-  const session = await ort.InferenceSession.create(model.path, { ...base, executionProviders: ['cpu'] });
+  const session = await ort.InferenceSession.create(bytes, { ...base, executionProviders: ['cpu'] });
   options.logger.info({ model: model.id, provider: 'cpu' }, 'model loaded');
   return { id: model.id, session, provider: 'cpu' };
 }

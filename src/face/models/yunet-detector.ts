@@ -3,7 +3,7 @@ import type { LoadedModel } from './model-loader.js';
 import type { FaceDetector } from '../ports.js';
 import { resizeToBgrPlanes } from '../geometry/resize.js';
 import type { DetectedFace, RgbImage } from '../types.js';
-import { decodeYuNet, letterbox, nonMaxSuppression, unletterbox } from './yunet.js';
+import { decodeYuNet, dynamicInput, letterbox, nonMaxSuppression, unletterbox } from './yunet.js';
 
 /** Border added on each side, as a fraction of the image size, when a first look finds nothing. */
 const EDGE_PAD_FRACTION = 0.3;
@@ -28,7 +28,10 @@ export interface DetectorSettings {
 
 /** YuNet on an ONNX session: any image size in, faces in that image's coordinates out, best first. */
 export class YuNetDetector implements FaceDetector {
+  /** The square the image is scaled to fit (640 for 2023mar). */
   readonly inputSize: number;
+  /** A dynamic-size model runs at the letterboxed image's own size (model-variants.ts), not the whole square. */
+  readonly dynamic: boolean;
 
   constructor(
     private readonly model: LoadedModel,
@@ -38,7 +41,8 @@ export class YuNetDetector implements FaceDetector {
     const dims = meta && meta.isTensor ? meta.shape : [];
     const side = dims[2];
     // The 2023mar export has a fixed 640x640 input; dynamic exports report a symbolic size.
-    this.inputSize = typeof side === 'number' && side > 0 ? side : 640;
+    this.dynamic = !(typeof side === 'number' && side > 0);
+    this.inputSize = this.dynamic ? 640 : (side as number);
   }
 
   /**
@@ -59,15 +63,15 @@ export class YuNetDetector implements FaceDetector {
 
   private async detectOnce(image: RgbImage): Promise<DetectedFace[]> {
     const box = letterbox(image.width, image.height, this.inputSize);
-    const pixels = resizeToBgrPlanes(image.data, image.width, image.height, box.width, box.height, this.inputSize);
-    const input = new ort.Tensor('float32', pixels, [
-      1, 3, this.inputSize, this.inputSize,
-    ]);
+    // The same scale either way: only the zero padding right and below differs.
+    const size = this.dynamic ? dynamicInput(box) : { width: this.inputSize, height: this.inputSize };
+    const pixels = resizeToBgrPlanes(image.data, image.width, image.height, box.width, box.height, size);
+    const input = new ort.Tensor('float32', pixels, [1, 3, size.height, size.width]);
     const results = await this.model.session.run({ [this.model.session.inputNames[0]!]: input });
     const outputs: Record<string, Float32Array> = {};
     for (const [name, tensor] of Object.entries(results)) outputs[name] = tensor.data as Float32Array;
     const faces = nonMaxSuppression(
-      decodeYuNet(outputs, this.inputSize, this.settings.scoreThreshold),
+      decodeYuNet(outputs, size, this.settings.scoreThreshold),
       this.settings.nmsThreshold,
     );
     return faces.map((face) => unletterbox(face, box));

@@ -1,6 +1,7 @@
 /**
  * Pure pre- and post-processing for YuNet (OpenCV Zoo's face_detection_yunet_2023mar):
- * letterboxing to its fixed square input, tensor layout, anchor-free decoding and NMS.
+ * letterboxing to its square input (or, for the dynamic-size form, to the image's own aspect
+ * ratio padded to a multiple of 32), tensor layout, anchor-free decoding and NMS.
  */
 import type { Box, DetectedFace, Point } from '../types.js';
 
@@ -26,15 +27,17 @@ export function letterbox(width: number, height: number, inputSize: number): Let
 export type YuNetOutputs = Record<string, Float32Array>;
 
 /** Decodes the twelve output heads into faces in model-input coordinates, above a score threshold. */
-export function decodeYuNet(outputs: YuNetOutputs, inputSize: number, scoreThreshold: number): DetectedFace[] {
+export function decodeYuNet(outputs: YuNetOutputs, input: number | { width: number; height: number }, scoreThreshold: number): DetectedFace[] {
+  const inputWidth = typeof input === 'number' ? input : input.width;
+  const inputHeight = typeof input === 'number' ? input : input.height;
   const faces: DetectedFace[] = [];
   for (const stride of YUNET_STRIDES) {
     const cls = head(outputs, `cls_${stride}`);
     const obj = head(outputs, `obj_${stride}`);
     const bbox = head(outputs, `bbox_${stride}`);
     const kps = head(outputs, `kps_${stride}`);
-    const cols = Math.floor(inputSize / stride);
-    const cells = cols * Math.floor(inputSize / stride);
+    const cols = Math.floor(inputWidth / stride);
+    const cells = cols * Math.floor(inputHeight / stride);
     for (let i = 0; i < cells; i++) {
       const score = Math.sqrt(clamp01(cls[i]!) * clamp01(obj[i]!));
       if (score < scoreThreshold) continue;
@@ -82,6 +85,12 @@ export function nonMaxSuppression(faces: DetectedFace[], iouThreshold: number): 
     if (kept.every((k) => iou(k.box, face.box) <= iouThreshold)) kept.push(face);
   }
   return kept;
+}
+
+/** The dynamic-size model's input for a letterboxed image: its size, padded up to YuNet's largest stride. */
+export function dynamicInput(box: Letterbox): { width: number; height: number } {
+  const pad = (v: number) => Math.ceil(v / 32) * 32;
+  return { width: pad(box.width), height: pad(box.height) };
 }
 
 /** Maps a face from letterboxed model space back to the original image. */
