@@ -178,6 +178,9 @@ const envSchema = z.object({
   ANTI_SPOOF_V1SE_MODEL_FILE: z.string().default('4_0_0_80x80_MiniFASNetV1SE.onnx'),
   ANTI_SPOOF_V1SE_MODEL_SHA256: sha256.default(MINIFASNET_V1SE_SHA256),
   GPU_WORKER_CONCURRENCY: z.coerce.number().int().positive().default(1),
+  // Faces per embedder run across a worker's concurrent comparisons; 0: 16 on CUDA, 1 (off) on CPU.
+  EMBED_BATCH_SIZE: z.coerce.number().int().min(0).max(256).default(0),
+  EMBED_BATCH_WAIT_MS: z.coerce.number().min(0).max(1000).default(2),
   // Comparisons one tenant may run at once across every GPU worker: the others' share.
   TENANT_GPU_CONCURRENCY: z.coerce.number().int().positive().default(4),
   COMPARISON_LEASE: duration('30s'),
@@ -285,6 +288,7 @@ export function loadConfig(env: RawEnv = process.env) {
       },
       matchThreshold: e.MATCH_THRESHOLD,
       executionProvider: e.EXECUTION_PROVIDER,
+      embedBatch: { size: e.EMBED_BATCH_SIZE, waitMs: e.EMBED_BATCH_WAIT_MS },
       intraOpThreads: e.ORT_INTRA_OP_THREADS > 0 ? e.ORT_INTRA_OP_THREADS : inferenceThreads(e.FFMPEG_THREADS),
       video: {
         sampleFps: e.VIDEO_SAMPLE_FPS,

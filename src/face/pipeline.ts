@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { YUNET_2023MAR_SHA256, type FaceConfig } from '../config/config.js';
-import { dynamicSizeYuNet } from './models/model-variants.js';
+import { batchDynamicEmbedder, dynamicSizeYuNet } from './models/model-variants.js';
+import { BatchingEmbedder } from './models/batching-embedder.js';
 import type { FaceMatchResult, FrameReport, LivenessChallenge, LivenessPolicy } from '../contract/face-similarity.js';
 import { alignFace } from './geometry/align.js';
 import { MediaRejectedError } from '../media/errors.js';
@@ -23,6 +24,22 @@ import type { DetectedFace, RgbImage } from './types.js';
 import { streamFrames } from './decode/video-frames.js';
 
 export type { FrameReport } from '../contract/face-similarity.js';
+
+/** The batch-dynamic form of the embedder when it can be made; the file as it is otherwise. */
+function openBatchIfPossible(logger: Logger) {
+  return (bytes: Uint8Array): Uint8Array => {
+    try {
+      return batchDynamicEmbedder(bytes);
+    } catch (err) {
+      logger.warn({ err: (err as Error).message }, 'cannot open the embedder\'s batch dimension');
+      return bytes;
+    }
+  };
+}
+
+function isSymbolic(meta: { isTensor: boolean; shape?: readonly (number | string)[] } | undefined): boolean {
+  return meta?.isTensor === true && typeof meta.shape?.[0] === 'string';
+}
 
 /** Bump when a change to this pipeline can change a score: it is part of every comparison key. */
 export const PIPELINE_VERSION = 'fsp-5';
@@ -93,18 +110,33 @@ export class FacePipeline implements FaceComparer {
     return this.models.executionProvider;
   }
 
+  /** Embedder runs and faces so far when embedding in batches (EMBED_BATCH_SIZE), else undefined. */
+  get batchStats(): { runs: number; faces: number } | undefined {
+    return this.models.embedder instanceof BatchingEmbedder ? { ...this.models.embedder.stats } : undefined;
+  }
+
   static async load(config: FaceConfig, logger: Logger): Promise<FacePipeline> {
     const options = { provider: config.executionProvider, intraOpThreads: config.intraOpThreads, logger };
     // The official 2023mar file, run at each frame's own aspect ratio (model-variants.ts).
     const dynamicDetector = config.detector.sha256 === YUNET_2023MAR_SHA256;
+    // Batching needs the embedder's batch dimension open; wanted on CUDA by default, or when asked for.
+    const mayBatch = config.embedBatch.size > 1 || (config.embedBatch.size === 0 && config.executionProvider !== 'cpu');
     const [detectorModel, embedderModel, ...antiSpoofModels] = await Promise.all([
       loadModel(config.detector, { ...options, ...(dynamicDetector ? { transform: dynamicSizeYuNet } : {}) }),
-      loadModel(config.embedder, options),
+      loadModel(config.embedder, { ...options, ...(mayBatch ? { transform: openBatchIfPossible(logger) } : {}) }),
       ...config.liveness.antiSpoofModels.map((m) => loadModel(m, options)),
     ]);
+    const batchSize = config.embedBatch.size || (embedderModel.provider === 'cuda' ? 16 : 1);
+    const batchable = isSymbolic(embedderModel.session.inputMetadata[0]);
+    if (batchSize > 1 && !batchable) logger.warn({ model: config.embedder.id, batchSize }, 'the embedder has a fixed batch size; embedding one face per run');
+    const embedder =
+      batchSize > 1 && batchable
+        ? new BatchingEmbedder(embedderModel, config.embedder, { maxBatch: batchSize, maxWaitMs: config.embedBatch.waitMs })
+        : new OnnxFaceEmbedder(embedderModel, config.embedder);
+    if (embedder instanceof BatchingEmbedder) logger.info({ maxBatch: batchSize, maxWaitMs: config.embedBatch.waitMs }, 'embedding in batches across concurrent comparisons');
     const pipeline = new FacePipeline(config, {
       detector: new YuNetDetector(detectorModel, config.detector),
-      embedder: new OnnxFaceEmbedder(embedderModel, config.embedder),
+      embedder,
       antiSpoof: new AntiSpoofer(antiSpoofModels.map((model, i) => ({ model, scale: config.liveness.antiSpoofModels[i]!.scale }))),
       executionProvider:
         detectorModel.provider === embedderModel.provider ? detectorModel.provider : `${detectorModel.provider}+${embedderModel.provider}`,

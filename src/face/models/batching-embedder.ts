@@ -1,0 +1,79 @@
+import * as ort from 'onnxruntime-node';
+import { l2Normalize } from '../decision/similarity.js';
+import type { FaceEmbedder } from '../ports.js';
+import type { RgbImage } from '../types.js';
+import { toEmbedderTensor, type EmbedderPreprocessing } from './embedder-input.js';
+import type { LoadedModel } from './model-loader.js';
+
+export interface BatchLimits {
+  /** Faces per model run at most. */
+  maxBatch: number;
+  /** How long the first face of a batch waits for others. */
+  maxWaitMs: number;
+}
+
+interface Pending {
+  tensor: Float32Array;
+  resolve: (embedding: Float32Array) => void;
+  reject: (err: unknown) => void;
+}
+
+/**
+ * A micro-batcher for a batch-dynamic embedder (model-variants.ts): faces from concurrent
+ * comparisons in one worker are embedded together, one model run per batch, once `maxBatch` are
+ * waiting or the first has waited `maxWaitMs`. On a GPU a batch of 16 costs about what one face
+ * does; on a CPU it saves little, so there it is off unless EMBED_BATCH_SIZE asks for it.
+ */
+export class BatchingEmbedder implements FaceEmbedder {
+  private queue: Pending[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  /** Model runs and faces embedded so far (benchmarks report faces per run). */
+  readonly stats = { runs: 0, faces: 0 };
+
+  constructor(
+    private readonly model: LoadedModel,
+    private readonly pre: EmbedderPreprocessing & { dimension: number; inputSize: number },
+    private readonly limits: BatchLimits,
+  ) {}
+
+  embed(face: RgbImage): Promise<Float32Array> {
+    if (face.width !== this.pre.inputSize || face.height !== this.pre.inputSize) {
+      return Promise.reject(new Error(`an aligned face is ${this.pre.inputSize}² pixels, got ${face.width}×${face.height}`));
+    }
+    return new Promise((resolve, reject) => {
+      this.queue.push({ tensor: toEmbedderTensor(face, this.pre), resolve, reject });
+      if (this.queue.length >= this.limits.maxBatch) this.flush();
+      else this.timer ??= setTimeout(() => this.flush(), this.limits.maxWaitMs);
+    });
+  }
+
+  private flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    while (this.queue.length) {
+      const batch = this.queue.splice(0, this.limits.maxBatch);
+      void this.run(batch);
+      if (this.queue.length < this.limits.maxBatch) break;
+    }
+    if (this.queue.length) this.timer = setTimeout(() => this.flush(), this.limits.maxWaitMs);
+  }
+
+  private async run(batch: Pending[]): Promise<void> {
+    const size = this.pre.inputSize;
+    const plane = 3 * size * size;
+    const input = new Float32Array(batch.length * plane);
+    batch.forEach((p, i) => input.set(p.tensor, i * plane));
+    try {
+      const session = this.model.session;
+      const results = await session.run({ [session.inputNames[0]!]: new ort.Tensor('float32', input, [batch.length, 3, size, size]) });
+      const output = results[session.outputNames[0]!]?.data as Float32Array | undefined;
+      const d = this.pre.dimension;
+      if (!output || output.length !== batch.length * d) throw new Error(`embedder "${this.model.id}" returned ${output?.length ?? 0} values for ${batch.length} faces of ${d}`);
+      this.stats.runs++;
+      this.stats.faces += batch.length;
+      batch.forEach((p, i) => p.resolve(l2Normalize(output.slice(i * d, (i + 1) * d))));
+    } catch (err) {
+      for (const p of batch) p.reject(err);
+    }
+  }
+}
