@@ -11,8 +11,6 @@ import type { temporal } from '@temporalio/proto';
 import { workflowIdFor } from '../src/contract/face-similarity.js';
 import { createDb } from '../src/db/prisma.js';
 import { TenantStore } from '../src/db/tenant-store.js';
-import { SessionWorkflows } from '../src/temporal/client.js';
-import { parseSecretKeys } from '../src/webhooks/secret-box.js';
 import { seededRandom } from '../dev/chaos/mix.js';
 import { MobileClient, type SessionRun } from '../dev/mobile-client.js';
 import { fixture } from '../dev/paths.js';
@@ -57,15 +55,7 @@ try {
   );
   const wallS = (performance.now() - started) / 1000;
 
-  const workflows = await SessionWorkflows.connect({
-    address: stack.temporalAddress,
-    namespace: 'default',
-    orchestrationTaskQueue: 'kyc-orchestration',
-    gpuTaskQueue: 'face-similarity-gpu',
-    webhookTaskQueue: 'kyc-webhooks',
-    uploadTimeoutMs: 0,
-    payloadKeys: parseSecretKeys(stack.env.TEMPORAL_PAYLOAD_KEYS ?? ''),
-  });
+  const workflows = await stack.sessionWorkflows();
   const toSchedule: number[] = [];
   const toStart: number[] = [];
   const queueWait: number[] = [];

@@ -5,7 +5,6 @@ import pg from 'pg';
 import { createDb } from '../../src/db/prisma.js';
 import { TenantStore } from '../../src/db/tenant-store.js';
 import { LocalBlobStore } from '../../src/storage/local-blob-store.js';
-import { SessionWorkflows } from '../../src/temporal/client.js';
 import { SecretBox, parseSecretKeys } from '../../src/webhooks/secret-box.js';
 import { FAULT_KINDS, FaultInjector, type FaultKind, type InjectedFault } from './fault-injector.js';
 import { planSessions, prepareMedia, seededRandom } from './mix.js';
@@ -82,15 +81,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const stack = await ProcessStack.start({ runDir, gpuWorkers: options.gpuWorkers, uploadTimeout: options.uploadTimeout });
   const pool = new pg.Pool({ connectionString: stack.databaseUrl, max: 4 });
   pool.on('error', () => undefined);
-  const workflows = await SessionWorkflows.connect({
-    address: stack.temporalAddress,
-    namespace: 'default',
-    orchestrationTaskQueue: 'kyc-orchestration',
-    gpuTaskQueue: 'face-similarity-gpu',
-    webhookTaskQueue: 'kyc-webhooks',
-    uploadTimeoutMs: 0,
-    payloadKeys: parseSecretKeys(stack.env.TEMPORAL_PAYLOAD_KEYS ?? ''),
-  });
+  const workflows = await stack.sessionWorkflows();
   try {
     log(`stack up: API ${stack.apiUrl}, Temporal ${stack.temporalAddress}, ${options.gpuWorkers} GPU workers (${Math.round((Date.now() - started) / 1000)} s)`);
     const tenants = await makeTenants(stack, webhookUrl);

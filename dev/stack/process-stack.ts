@@ -6,6 +6,8 @@ import { applyMigrations } from '../../src/db/migrator.js';
 import { loadConfig } from '../../src/config/config.js';
 import { REPO_ROOT } from '../../src/runtime/app-root.js';
 import { writeWorkflowBundle } from '../../src/runtime/workflow-bundle.js';
+import { SessionWorkflows } from '../../src/temporal/client.js';
+import { parseSecretKeys } from '../../src/webhooks/secret-box.js';
 import { MODELS_DIR } from '../paths.js';
 import { freePort } from './ephemeral-infra.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres.js';
@@ -77,6 +79,19 @@ export class ProcessStack {
       'orchestration-worker': `http://127.0.0.1:${this.ports.metrics[0]}/metrics`,
       ...Object.fromEntries(this.gpu.map((g, i) => [g.name, `http://127.0.0.1:${this.ports.metrics[i + 1]}/metrics`])),
     };
+  }
+
+  /** A Temporal client of this stack's workflows, with its payload keys (for checks and reports). */
+  sessionWorkflows(): Promise<SessionWorkflows> {
+    return SessionWorkflows.connect({
+      address: this.temporalAddress,
+      namespace: 'default',
+      orchestrationTaskQueue: 'kyc-orchestration',
+      gpuTaskQueue: 'face-similarity-gpu',
+      webhookTaskQueue: 'kyc-webhooks',
+      uploadTimeoutMs: 0,
+      payloadKeys: parseSecretKeys(this.env.TEMPORAL_PAYLOAD_KEYS ?? ''),
+    });
   }
 
   static async start(options: ProcessStackOptions): Promise<ProcessStack> {
