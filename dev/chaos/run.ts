@@ -58,6 +58,8 @@ export interface ChaosReport {
   unplannedExits: string[];
   client: { requests: number; retries: number; networkErrors: number };
   webhookDeliveries: number;
+  /** What each process's /metrics answered at the end: the HTTP status and the metric families it exports. */
+  metrics: Record<string, { status: number; families: string[] }>;
   wallSeconds: number;
   runDir: string;
   /** The one-line summary the issue asks for. */
@@ -134,6 +136,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       contractViolations: client.stats.contractViolations,
     });
     const outcomes = await readOutcomes(pool, tenants.main.tenantId);
+    const metrics = await scrapeMetrics(stack.metricsUrls());
     const decisions = runs.flatMap((r) => {
       const done = r.sessionId ? outcomes.sessions.get(r.sessionId)?.row.completed_at : undefined;
       return r.plan.pair && r.lastUploadAt && done ? [{ from: r.lastUploadAt, to: done.getTime() }] : [];
@@ -183,6 +186,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       unplannedExits: [stack.api, stack.orchestration, ...stack.gpu].flatMap((p) => p.unplannedExits.map((e) => `${p.name} exited by itself (${e.signal ?? e.code})`)),
       client: { requests: client.stats.requests, retries: client.stats.retries, networkErrors: client.stats.networkErrors },
       webhookDeliveries: receiver.received.length,
+      metrics,
       wallSeconds: summary.wall_s,
       runDir,
       summary,
@@ -209,6 +213,21 @@ async function makeTenants(stack: ProcessStack, webhookUrl: string) {
   } finally {
     await db.$disconnect();
   }
+}
+
+/** Scrapes every process's /metrics once: the status and the families (# TYPE lines) it serves. */
+async function scrapeMetrics(urls: Record<string, string>): Promise<Record<string, { status: number; families: string[] }>> {
+  const out: Record<string, { status: number; families: string[] }> = {};
+  for (const [name, url] of Object.entries(urls)) {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+      const text = await res.text();
+      out[name] = { status: res.status, families: [...text.matchAll(/^# TYPE (\S+)/gm)].map((m) => m[1]!) };
+    } catch {
+      out[name] = { status: 0, families: [] };
+    }
+  }
+  return out;
 }
 
 /** Runs `work` over `items` with at most `concurrency` at once; results in input order. */

@@ -9,6 +9,7 @@ import { writeWorkflowBundle } from '../../src/runtime/workflow-bundle.js';
 import { SessionWorkflows } from '../../src/temporal/client.js';
 import { parseSecretKeys } from '../../src/webhooks/secret-box.js';
 import { MODELS_DIR } from '../paths.js';
+import { createServer } from 'node:net';
 import { freePort } from './ephemeral-infra.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres.js';
 import { findTemporalCli, startTemporalDevServer, type TemporalDevServer } from './temporal-dev-server.js';
@@ -72,13 +73,14 @@ export class ProcessStack {
     return `127.0.0.1:${this.ports.temporal}`;
   }
 
-  /** Every process's /metrics (the API's on its own port, the workers' on theirs). */
+  /** Every process's /metrics (the API's on its own port, the workers' on theirs), and the Temporal SDK's of each worker (the next port). */
   metricsUrls(): Record<string, string> {
+    const worker = (name: string, port: number) => ({ [name]: `http://127.0.0.1:${port}/metrics`, [`${name} (Temporal SDK)`]: `http://127.0.0.1:${port + 1}/metrics` });
     return {
       api: `${this.apiUrl}/metrics`,
-      'orchestration-worker': `http://127.0.0.1:${this.ports.metrics[0]}/metrics`,
-      ...Object.fromEntries(this.gpu.map((g, i) => [g.name, `http://127.0.0.1:${this.ports.metrics[i + 1]}/metrics`])),
-    };
+      ...worker('orchestration-worker', this.ports.metrics[0]!),
+      ...Object.assign({}, ...this.gpu.map((g, i) => worker(g.name, this.ports.metrics[i + 1]!))),
+    } as Record<string, string>;
   }
 
   /** A Temporal client of this stack's workflows, with its payload keys (for checks and reports). */
@@ -100,8 +102,13 @@ export class ProcessStack {
     await chmod(options.runDir, 0o755);
     const cliPath = findTemporalCli(loadConfig().temporal.cliPath, REPO_ROOT);
     if (!cliPath) throw new Error('Temporal CLI not found: run `npm run temporal:cli`');
+    // Each worker serves ours on a port and the Temporal SDK's on the next: two free ports apart.
     const metrics: number[] = [];
-    for (let i = 0; i <= options.gpuWorkers; i++) metrics.push(await freePort());
+    for (let i = 0; i <= options.gpuWorkers; i++) {
+      let port = await freePort();
+      while (!(await portFree(port + 1))) port = await freePort();
+      metrics.push(port);
+    }
     const ports = { postgres: await freePort(), temporal: await freePort(), api: await freePort(), metrics };
     const databaseUrl = `postgresql://postgres:postgres@127.0.0.1:${ports.postgres}/kyc_chaos`;
     const bundle = await writeWorkflowBundle(path.join(options.runDir, 'workflow-bundle.js'));
@@ -169,4 +176,12 @@ export class ProcessStack {
     await this.temporal?.stop().catch(() => undefined);
     await this.postgres?.stop().catch(() => undefined);
   }
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
 }

@@ -34,5 +34,15 @@ describe('chaos (short run)', () => {
       contract_violations: 0,
     });
     expect(report.unplannedExits).toEqual([]);
+    // Every process of the stack serves its metrics, and each worker the Temporal SDK's as well.
+    const families = (name: string) => report.metrics[name]?.families ?? [];
+    expect(families('api')).toEqual(expect.arrayContaining(['kyc_http_requests_total', 'kyc_http_request_duration_seconds', 'kyc_uploaded_bytes_total']));
+    expect(families('orchestration-worker')).toEqual(expect.arrayContaining(['kyc_sessions_total', 'kyc_webhook_deliveries_total']));
+    for (const gpu of ['gpu-worker-1', 'gpu-worker-2']) {
+      expect(families(gpu)).toEqual(expect.arrayContaining(['kyc_inference_runs_total', 'kyc_comparison_claims_total', 'kyc_gpu_schedule_to_start_seconds']));
+    }
+    for (const worker of ['orchestration-worker', 'gpu-worker-1', 'gpu-worker-2']) {
+      expect(families(`${worker} (Temporal SDK)`).some((f) => f.startsWith('temporal_')), `${worker}: Temporal SDK metrics`).toBe(true);
+    }
   }, 900_000);
 });
