@@ -1,6 +1,7 @@
 // The three process entry points, started as real processes the way npm run dev and the Docker
 // images start them: each boots against the suite's Temporal and PostgreSQL, reports ready, and
-// exits cleanly on SIGTERM.
+// exits cleanly on SIGTERM. Workers serve their metrics, as they do under npm run dev and compose:
+// an open metrics server once kept a stopped worker alive until SIGKILL.
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -37,6 +38,7 @@ describe.each(entries)('workers/%s', (name, ready) => {
         EXECUTION_PROVIDER: 'cpu',
         ORCHESTRATION_TASK_QUEUE: `entry-${name}`,
         GPU_TASK_QUEUE: `entry-gpu-${name}`,
+        METRICS_PORT: name === 'api-server' ? '0' : String(await freePort()),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
