@@ -125,6 +125,10 @@ export class ProcessStack {
       BLOB_DIR: path.join(options.runDir, 'blobs'),
       MODELS_DIR,
       UPLOAD_TIMEOUT: options.uploadTimeout,
+      // The run squeezes the upload timeout (1 h in service) to seconds; the claim of a request
+      // killed with the API is squeezed with it (30 s in service), or a client locked out of its
+      // create retry could find its session expired before its first upload.
+      IDEMPOTENCY_CLAIM_TIMEOUT: '5s',
       // The webhook receiver is a plain-HTTP server on loopback.
       WEBHOOK_ALLOW_HTTP: 'true',
       WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
