@@ -234,6 +234,20 @@ describe('retries are harmless', () => {
     expect((await stack.workflows.client.workflow.getHandle(workflowIdFor(first.id)).describe()).status.name).toBe('RUNNING');
   });
 
+  it('gives a key reused after its TTL a new session, not its old, finished one', async () => {
+    const key = `reused-${Date.now()}`;
+    const post = () => fetch(`${stack.baseUrl}/v1/sessions`, { method: 'POST', headers: { authorization: `Bearer ${stack.apiKey}`, 'idempotency-key': key } });
+    const old = (await (await post()).json()) as { id: string };
+    // A day later: the key's record has expired and been swept, the session is long decided.
+    await stack.db.idempotencyRecord.delete({ where: { tenantId_key: { tenantId: stack.tenantId, key } } });
+    await stack.db.kycSession.update({ where: { id: old.id }, data: { createdAt: new Date(Date.now() - 25 * 60 * 60_000) } });
+    const fresh = await post();
+    expect(fresh.status).toBe(201);
+    const body = (await fresh.json()) as { id: string; status: string };
+    expect(body.id).not.toBe(old.id);
+    expect(body.status).toBe('AWAITING_FILES');
+  });
+
   it('keeps keys per tenant: another tenant may use the same key', async () => {
     const key = `shared-${Date.now()}`;
     const mine = await fetch(`${stack.baseUrl}/v1/sessions`, { method: 'POST', headers: { authorization: `Bearer ${stack.apiKey}`, 'idempotency-key': key } });
@@ -285,6 +299,8 @@ describe('retries are harmless', () => {
     expect(sameBytes.status).toBe(200);
     expect(sameBytes.body).toMatchObject({ duplicate: true, fileId: first.body.fileId, sha256: first.body.sha256 });
     await expectProblem(await upload(stack, session.id, 'ID_IMAGE', fixture('obama.jpg')), 409, 'session-closed');
+    // The refused bytes were read (they might have been the retry) and are gone again.
+    expect(await readdir(path.join(stack.blobDir, 'sessions', session.id, 'ID_IMAGE'))).toEqual([first.body.sha256]);
     expect((await upload(stack, session.id, 'SELFIE_VIDEO', fixture('short_hamilton_clip.mp4'))).body).toMatchObject({ duplicate: true });
   });
 });

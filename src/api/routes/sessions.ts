@@ -15,6 +15,7 @@ import type { SessionTokens } from '../../auth/session-token.js';
 import type { SessionWorkflowsPort } from '../ports.js';
 import { Problem, problemSchema, problems } from '../problem.js';
 import { sessionIdFor } from '../session-id.js';
+import type { IdempotencyTimes } from '../../db/idempotency-store.js';
 import { receiveUpload, removeUnreferenced, type IntakeLimits } from '../upload-intake.js';
 import { erasureReceiptSchema, sessionView, sessionViewSchema } from '../views.js';
 import type { ErasureReceipt } from '../../lifecycle/erasure.js';
@@ -36,6 +37,8 @@ export interface SessionRoutesDeps extends IntakeLimits {
   tokens: SessionTokens;
   /** The append-only audit trail of sessions. */
   audit: AuditLog;
+  /** The Idempotency-Key times: a create resumes the session of its key only within the key's TTL. */
+  idempotency: { times: Pick<IdempotencyTimes, 'keyTtlMs'> };
   /** Erases a session on request (lifecycle/erasure.ts). */
   erase: (session: { id: string; tenantId: string }, erasedBy: string) => Promise<ErasureReceipt>;
 }
@@ -123,10 +126,14 @@ export const sessionRoutes: FastifyPluginAsyncZod<SessionRoutesDeps> = async (ap
         // Under an Idempotency-Key the id comes from the key: a retry after this server died
         // mid-request (its claim lapsed) finds the session it made, not a second one.
         const key = request.headers['idempotency-key'];
-        const id = typeof key === 'string' ? sessionIdFor(tenant.tenantId, key) : randomUUID();
-        const existing = await deps.sessions.find(id, tenant.tenantId);
+        const keyed = typeof key === 'string' ? sessionIdFor(tenant.tenantId, key) : undefined;
+        const existing = keyed ? await deps.sessions.find(keyed, tenant.tenantId) : null;
+        // Past its TTL the key is free for a new request, and an erased session stays erased:
+        // only a live session made within the TTL is this request's to resume.
+        const resumes = existing !== null && existing.status !== 'DELETED' && Date.now() - existing.createdAt.getTime() < deps.idempotency.times.keyTtlMs;
+        const id = keyed && (resumes || !existing) ? keyed : randomUUID();
         const policy = effectiveLivenessPolicy(deps.livenessDefaults, await deps.tenants.livenessModes(tenant.tenantId));
-        const created = !existing && (await deps.sessions.createIfAbsent(id, tenant.tenantId, workflowIdFor(id), {
+        const created = !resumes && (await deps.sessions.createIfAbsent(id, tenant.tenantId, workflowIdFor(id), {
           policy,
           challenge: policy.challenge === 'off' ? null : newChallenge(),
         }));
