@@ -54,6 +54,14 @@ export async function livenessCases(dir: string, durationOf: (video: string) => 
     video: await filteredVideo(d3, 'hflip,vflip', out('d3-upside-down.mp4')),
     idImage: await idFrameOf(d3, await durationOf(d3), dir),
   });
+  // Half speed: a slow, quiet talker, whose face changes half as much between sampled frames.
+  const face1 = genuineVideo('videoretalking_face1.mp4');
+  cases.push({
+    name: 'videoretalking_face1 at half speed',
+    genuine: true,
+    video: await filteredVideo(face1, 'setpts=2*PTS', out('face1-half-speed.mp4')),
+    idImage: await idFrameOf(face1, await durationOf(face1), dir),
+  });
   for (const name of ATTACK_VIDEOS) {
     const video = attackVideo(name);
     cases.push({ name, genuine: false, video, idImage: await idFrameOf(video, await durationOf(video), dir) });
@@ -66,6 +74,21 @@ export async function livenessCases(dir: string, durationOf: (video: string) => 
     { name: 'tilted print (biden2 vs biden)', genuine: false, idImage: fixture('biden.jpg'), video: await tiltedPhotoVideo(fixture('biden2.jpg'), out('tilt-biden2.mp4')) },
     { name: 'screen replay (obama vs obama2)', genuine: false, idImage: fixture('obama2.jpg'), video: await screenReplayVideo(fixture('obama.jpg'), out('screen-obama.mp4')) },
     { name: 'screen replay (biden2 vs biden)', genuine: false, idImage: fixture('biden.jpg'), video: await screenReplayVideo(fixture('biden2.jpg'), out('screen-biden2.mp4')) },
+  );
+  // The same flat attacks through a worse camera: sensor noise that changes every frame, blur.
+  cases.push(
+    {
+      name: 'tilted print, noisy camera (obama2)',
+      genuine: false,
+      idImage: fixture('obama.jpg'),
+      video: await filteredVideo(out('tilt-obama2.mp4'), 'noise=alls=20:allf=t+u', out('tilt-obama2-noisy.mp4')),
+    },
+    {
+      name: 'screen replay, blurred, noisy (biden2)',
+      genuine: false,
+      idImage: fixture('biden.jpg'),
+      video: await filteredVideo(out('screen-biden2.mp4'), 'gblur=sigma=1.5,noise=alls=20:allf=t+u', out('screen-biden2-noisy.mp4')),
+    },
   );
   for (const [who, photo] of [['obama', 'obama.jpg'], ['biden2', 'biden2.jpg']] as const) {
     const card = await idCardImage(fixture(photo), out(`card-${who}.png`));

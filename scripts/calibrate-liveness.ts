@@ -23,12 +23,22 @@ const GENUINE_IS: Record<LivenessCheckName, 'high' | 'low'> = {
   challenge: 'high',
 };
 
+/** Margin: worst genuine to the threshold; gap: worst genuine to the closest attack the check catches. */
+const SUMMARY_HEADINGS = ['threshold', 'worst genuine', 'margin', 'closest attack', 'gap', 'genuine failing', 'attacks caught'];
+
 runMain('liveness:calibrate', async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'kyc-liveness-'));
   try {
     const pipeline = await FacePipeline.load(testConfig({ EXECUTION_PROVIDER: 'cpu' }).face, quietLogger());
     const cases = await livenessCases(dir, videoDurationMs);
-    const rows: { name: string; genuine: boolean; scores: Partial<Record<LivenessCheckName, number | null>>; verdicts: string; note: string }[] = [];
+    const rows: {
+      name: string;
+      genuine: boolean;
+      scores: Partial<Record<LivenessCheckName, number | null>>;
+      failed: LivenessCheckName[];
+      note: string;
+      gated?: boolean;
+    }[] = [];
     for (const c of cases) {
       try {
         const report = await pipeline.compare(c.idImage, c.video, { liveness: { policy: { ...LIVENESS_REPORT_ONLY, challenge: 'off' } } });
@@ -37,19 +47,21 @@ runMain('liveness:calibrate', async () => {
           name: c.name,
           genuine: c.genuine,
           scores: Object.fromEntries(checks.map((k) => [k.check, k.score])),
-          verdicts: checks.filter((k) => k.verdict !== 'SKIPPED').map((k) => `${k.check}:${k.verdict}`).join(' '),
-          note: `sim ${report.similarity} match ${report.match}`,
+          failed: checks.filter((k) => k.verdict === 'FAIL').map((k) => k.check),
+          note: `match ${report.match} (${report.similarity.toFixed(3)})`,
         });
       } catch (err) {
         const reason = err instanceof MediaRejectedError ? err.reason : String(err);
-        rows.push({ name: c.name, genuine: c.genuine, scores: {}, verdicts: '', note: `rejected before liveness: ${reason}` });
+        rows.push({ name: c.name, genuine: c.genuine, scores: {}, failed: [], note: `quality gate: ${reason}`, gated: true });
       }
     }
     const checks = LIVENESS_CHECKS.filter((c) => c !== 'challenge');
-    const fmt = (v: number | null | undefined) => (v === null || v === undefined ? '—' : v.toFixed(3)).padStart(15);
-    console.log(`${'video'.padEnd(46)}${checks.map((c) => c.padStart(15)).join('')}  verdicts / note`);
+    const fmt = (v: number | null | undefined) => (v === null || v === undefined ? '—' : v.toFixed(3)).padStart(10);
+    const label = (c: LivenessCheckName) => (c === 'documentReplay' ? 'docReplay' : c).padStart(10);
+    console.log(`${'video'.padEnd(46)}${checks.map(label).join('')}  outcome`);
     for (const r of rows) {
-      console.log(`${(r.genuine ? 'genuine ' : 'attack  ') + r.name}`.padEnd(46) + checks.map((c) => fmt(r.scores[c])).join('') + `  ${r.verdicts}  ${r.note}`);
+      const outcome = r.gated ? r.note : r.failed.length ? `${r.failed.join(' + ')} FAIL` : `all pass, ${r.note}`;
+      console.log(`${(r.genuine ? 'genuine ' : 'attack  ') + r.name}`.slice(0, 45).padEnd(46) + checks.map((c) => fmt(r.scores[c])).join('') + `  ${outcome}`);
     }
     console.log('');
     const thresholds: Record<LivenessCheckName, number> = {
@@ -60,23 +72,43 @@ runMain('liveness:calibrate', async () => {
       challenge: LIVENESS_THRESHOLDS.challengeMinYaw,
     };
     const summary: Record<string, unknown> = {};
+    console.log('check'.padEnd(15) + SUMMARY_HEADINGS.map((h) => h.padStart(Math.max(7, h.length) + 2)).join(''));
     for (const check of checks) {
       const high = GENUINE_IS[check] === 'high';
       const values = (genuine: boolean) => rows.filter((r) => r.genuine === genuine).map((r) => r.scores[check]).filter((v): v is number => typeof v === 'number');
       const g = values(true);
       const a = values(false);
       const worstGenuine = g.length ? (high ? Math.min(...g) : Math.max(...g)) : null;
-      const attacksCaught = a.filter((v) => (high ? v < thresholds[check] : v >= thresholds[check])).length;
-      const genuineRejected = g.filter((v) => (high ? v < thresholds[check] : v >= thresholds[check])).length;
+      const caughtBy = (v: number) => (high ? v < thresholds[check] : v >= thresholds[check]);
+      const attacksCaught = a.filter(caughtBy).length;
+      const genuineRejected = g.filter(caughtBy).length;
       const margin = worstGenuine === null ? null : Math.round((high ? worstGenuine - thresholds[check] : thresholds[check] - worstGenuine) * 1000) / 1000;
-      summary[check] = { threshold: thresholds[check], worst_genuine: worstGenuine, genuine_margin: margin, genuine_failing: genuineRejected, attacks_caught: `${attacksCaught}/${a.length}` };
-      console.log(
-        `${check.padEnd(15)} threshold ${thresholds[check]}  worst genuine ${worstGenuine?.toFixed(3)}  margin ${margin}  ` +
-          `genuine failing ${genuineRejected}/${g.length}  attacks caught ${attacksCaught}/${a.length}`,
-      );
+      // The attack this check catches that came closest to passing, and how far genuine stays from it.
+      const caughtScores = a.filter(caughtBy);
+      const closestAttack = caughtScores.length ? (high ? Math.max(...caughtScores) : Math.min(...caughtScores)) : null;
+      const gap = worstGenuine === null || closestAttack === null ? null : Math.round(Math.abs(worstGenuine - closestAttack) * 1000) / 1000;
+      summary[check] = {
+        threshold: thresholds[check],
+        worst_genuine: worstGenuine,
+        genuine_margin: margin,
+        closest_caught_attack: closestAttack,
+        group_gap: gap,
+        genuine_failing: genuineRejected,
+        attacks_caught: `${attacksCaught}/${a.length}`,
+      };
+      const cells = [
+        `${high ? '≥' : '<'} ${thresholds[check]}`,
+        worstGenuine?.toFixed(3) ?? '—',
+        margin?.toFixed(3) ?? '—',
+        closestAttack?.toFixed(3) ?? '—',
+        gap?.toFixed(3) ?? '—',
+        `${genuineRejected}/${g.length}`,
+        `${attacksCaught}/${a.length}`,
+      ];
+      console.log(check.padEnd(15) + cells.map((c, i) => c.padStart(Math.max(7, SUMMARY_HEADINGS[i]!.length) + 2)).join(''));
     }
-    const caught = rows.filter((r) => !r.genuine && (r.verdicts.includes('FAIL') || r.note.startsWith('rejected'))).length;
-    const falseRejects = rows.filter((r) => r.genuine && (r.verdicts.includes('FAIL') || r.note.startsWith('rejected'))).length;
+    const caught = rows.filter((r) => !r.genuine && (r.failed.length > 0 || r.gated)).length;
+    const falseRejects = rows.filter((r) => r.genuine && (r.failed.length > 0 || r.gated)).length;
     console.log(JSON.stringify({ genuine: rows.filter((r) => r.genuine).length, attacks: rows.filter((r) => !r.genuine).length, attacks_rejected: caught, genuine_rejected: falseRejects, checks: summary }));
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -5,7 +5,9 @@ import {
   FILE_KINDS,
   GATE_FAILURES,
   LIVENESS_CHECKS,
+  LIVENESS_FAILURE_MEANING,
   LIVENESS_MODES,
+  LIVENESS_REJECTIONS,
   LIVENESS_VERDICTS,
   REJECTION_REASONS,
   SESSION_STATUSES,
@@ -96,7 +98,9 @@ export const sessionViewSchema = z.object({
     .describe(
       'Machine-readable reason when status is REJECTED or FAILED. REJECTED: ' +
         REJECTION_REASONS.map((r) => `\`${r}\``).join(', ') +
-        ' (`LIVENESS_*`: an enforced liveness check failed; `liveness` says which and why). FAILED: `COMPARISON_FAILED` (retries exhausted), `TENANT_GPU_BUSY` (the tenant\'s GPU budget stayed full for an hour).',
+        '. `LIVENESS_*`: an enforced liveness check failed; `liveness` says which and why: ' +
+        LIVENESS_CHECKS.map((c) => `\`${LIVENESS_REJECTIONS[c]}\` (${c}): ${LIVENESS_FAILURE_MEANING[c]}`).join('; ') +
+        '. FAILED: `COMPARISON_FAILED` (retries exhausted), `TENANT_GPU_BUSY` (the tenant\'s GPU budget stayed full for an hour).',
     ),
   challenge: z
     .object({ steps: z.array(z.enum(CHALLENGE_STEPS)) })

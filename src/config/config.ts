@@ -168,8 +168,7 @@ const envSchema = z.object({
   BEST_FRAMES: z.coerce.number().int().positive().default(3),
   // Service-wide liveness modes; a tenant's own policy overrides them per check.
   LIVENESS_MOTION: livenessMode('enforce'),
-  // Report only by default: on the fixtures its scores overlap between genuine and attack (README, "Liveness").
-  LIVENESS_PARALLAX: livenessMode('report'),
+  LIVENESS_PARALLAX: livenessMode('enforce'),
   LIVENESS_ANTI_SPOOF: livenessMode('enforce'),
   LIVENESS_DOCUMENT_REPLAY: livenessMode('enforce'),
   LIVENESS_CHALLENGE: livenessMode('off'),

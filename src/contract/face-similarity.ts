@@ -113,6 +113,15 @@ export const LIVENESS_REJECTIONS: Record<LivenessCheckName, RejectionReason> = {
   challenge: 'LIVENESS_CHALLENGE_FAILED',
 };
 
+/** What a failure of each check means, for API users (`/docs`) and operators. */
+export const LIVENESS_FAILURE_MEANING: Record<LivenessCheckName, string> = {
+  motion: 'the face does not change from frame to frame (a still photo looped into a video)',
+  parallax: 'one homography explains how the whole face changes between frames (a print, screen or card moved in front of the camera)',
+  antiSpoof: 'the anti-spoofing models see a print, a screen or a recaptured picture',
+  documentReplay: 'the selfie face is the ID portrait itself on nearly every frame',
+  challenge: "the session's requested head turns were not seen in order",
+};
+
 export const CHALLENGE_STEPS = ['TURN_LEFT', 'TURN_RIGHT'] as const;
 /** A head turn to the subject's own left or right. */
 export type ChallengeStep = (typeof CHALLENGE_STEPS)[number];

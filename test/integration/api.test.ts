@@ -4,7 +4,7 @@ import { readdirSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { workflowIdFor, progressQuery } from '../../src/contract/face-similarity.js';
+import { LIVENESS_CHECKS, LIVENESS_FAILURE_MEANING, LIVENESS_REJECTIONS, workflowIdFor, progressQuery } from '../../src/contract/face-similarity.js';
 import { TenantStore } from '../../src/db/tenant-store.js';
 import { createSession, getSession, handWrittenUpload, multipartEnd, multipartFileHead, upload, type ApiTarget } from '../../dev/api-client.js';
 import { pngBombBytes } from '../../dev/media.js';
@@ -344,6 +344,9 @@ describe('operations', () => {
       expect.arrayContaining(['200', '201', '400', '401', '404', '409', '413', '415', '422', '429']),
     );
     for (const code of ['file-too-large', 'unsupported-media-type', 'idempotency-key-reused', 'unauthorized']) expect(doc.info.description).toContain(code);
+    // Each liveness rejection is explained where API users read the session's shape.
+    const text = JSON.stringify(doc);
+    for (const check of LIVENESS_CHECKS) expect(text).toContain(`\`${LIVENESS_REJECTIONS[check]}\` (${check}): ${LIVENESS_FAILURE_MEANING[check]}`);
     expect((await fetch(`${stack.baseUrl}/docs/`)).status).toBe(200);
   });
 });

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSession, getSession, upload } from '../../dev/api-client.js';
-import { genuineVideo, idFrameOf } from '../../dev/liveness-cases.js';
-import { filmedCardVideo, idCardImage, tiltedPhotoVideo, turnBothWaysVideo, videoDurationMs as durationOf, videoFromImage } from '../../dev/media.js';
+import { attackVideo, genuineVideo, idFrameOf } from '../../dev/liveness-cases.js';
+import { filmedCardVideo, idCardImage, screenReplayVideo, tiltedPhotoVideo, turnBothWaysVideo, videoDurationMs as durationOf, videoFromImage } from '../../dev/media.js';
 import { fixture } from '../../dev/paths.js';
 import { startTestStack, type TestStack } from '../helpers/stack.js';
 
@@ -42,7 +42,7 @@ describe('the service defaults (no tenant policy): attacks are REJECTED with the
     expect(outcome).toMatchObject({ status: 'COMPLETED', result: { match: true, livenessVerdict: 'PASS' } });
     expect(view.liveness?.checks.map((c) => [c.check, c.mode])).toEqual([
       ['motion', 'enforce'],
-      ['parallax', 'report'],
+      ['parallax', 'enforce'],
       ['antiSpoof', 'enforce'],
       ['documentReplay', 'enforce'],
       ['challenge', 'off'],
@@ -56,9 +56,12 @@ describe('the service defaults (no tenant policy): attacks are REJECTED with the
   it.each([
     ['a still photo looped into a video', 'LIVENESS_NO_MOTION', () => videoFromImage(fixture('obama2.jpg'), file('still.mp4'), { seconds: 3 }), fixture('obama.jpg')],
     ['the ID photo itself looped into a video', 'LIVENESS_DOCUMENT_REPLAY', () => videoFromImage(fixture('obama.jpg'), file('loop.mp4'), { seconds: 3 }), fixture('obama.jpg')],
-    ['a printed photo tilted in front of the camera', 'LIVENESS_PRESENTATION_ATTACK', () => tiltedPhotoVideo(fixture('obama2.jpg'), file('tilt.mp4')), fixture('obama.jpg')],
+    ['a printed photo tilted in front of the camera', 'LIVENESS_PLANAR_FACE', () => tiltedPhotoVideo(fixture('obama2.jpg'), file('tilt.mp4')), fixture('obama.jpg')],
+    ['a photo composited onto a screen drifting across the frame', 'LIVENESS_PLANAR_FACE', () => screenReplayVideo(fixture('biden2.jpg'), file('screen.mp4')), fixture('biden.jpg')],
+    ['a phone replay filmed by another camera', 'LIVENESS_PLANAR_FACE', () => Promise.resolve(attackVideo('silentface_demo_seg2_phone_replay.mp4')), null],
   ] as const)('%s: %s', async (_label, reason, makeVideo, idImage) => {
-    const { outcome, view } = await run(stack, idImage, await makeVideo());
+    const video = await makeVideo();
+    const { outcome, view } = await run(stack, idImage ?? (await idFrameOf(video, await durationOf(video), media)), video);
     expect(outcome).toMatchObject({ status: 'REJECTED', reason });
     expect(view).toMatchObject({ status: 'REJECTED', rejectionReason: reason, result: null, liveness: { verdict: 'FAIL' } });
   });
@@ -74,24 +77,25 @@ describe('the service defaults (no tenant policy): attacks are REJECTED with the
 
 describe('per-tenant modes', () => {
   it('report: the failing checks are returned and the session completes', async () => {
-    const stack = await startTestStack({ liveness: { motion: 'report', documentReplay: 'report' } });
+    const stack = await startTestStack({ liveness: { motion: 'report', parallax: 'report', documentReplay: 'report' } });
     try {
       const { outcome, view } = await run(stack, fixture('obama.jpg'), await videoFromImage(fixture('obama.jpg'), file('report.mp4'), { seconds: 3 }));
       expect(outcome).toMatchObject({ status: 'COMPLETED', result: { match: true, livenessVerdict: 'PASS' } });
       const motion = view.liveness!.checks.find((c) => c.check === 'motion')!;
       expect(motion).toMatchObject({ mode: 'report', verdict: 'FAIL' });
       expect(motion.score!).toBeLessThan(motion.threshold);
+      expect(view.liveness!.checks.find((c) => c.check === 'parallax')).toMatchObject({ mode: 'report', verdict: 'FAIL' });
     } finally {
       await stack.stop();
     }
   });
 
   it('off: the check is skipped and cannot reject', async () => {
-    const stack = await startTestStack({ liveness: { motion: 'off' } });
+    const stack = await startTestStack({ liveness: { motion: 'off', parallax: 'off' } });
     try {
       const { outcome, view } = await run(stack, fixture('obama.jpg'), await videoFromImage(fixture('obama2.jpg'), file('off.mp4'), { seconds: 3 }));
       expect(outcome).toMatchObject({ status: 'COMPLETED', result: { match: true } });
-      expect(view.liveness!.checks.find((c) => c.check === 'motion')).toMatchObject({ mode: 'off', verdict: 'SKIPPED' });
+      for (const check of ['motion', 'parallax']) expect(view.liveness!.checks.find((c) => c.check === check)).toMatchObject({ mode: 'off', verdict: 'SKIPPED' });
     } finally {
       await stack.stop();
     }
@@ -125,5 +129,17 @@ describe('active challenge (opt-in per tenant)', () => {
     const wrong = await turnBothWaysVideo(source, 7.5, 2.2, file('wrong.mp4'), session.challenge!.steps[0] !== 'TURN_RIGHT');
     for (const [kind, f] of [['ID_IMAGE', id], ['SELFIE_VIDEO', wrong]] as const) expect((await upload(stack, session.id, kind, f)).status).toBe(201);
     expect(await stack.outcome(session.id)).toMatchObject({ status: 'REJECTED', reason: 'LIVENESS_CHALLENGE_FAILED' });
+  });
+
+  it('a generated talking-head animation, which the passive checks let through, fails the challenge', async () => {
+    // The passive checks do not catch it (README, "Liveness", known gaps): a pre-recorded
+    // animation does not turn as a random challenge asks.
+    const session = await createSession(stack);
+    const animation = attackVideo('sadtalker_example_crop_photo_animation.mp4');
+    const idImage = await idFrameOf(animation, await durationOf(animation), media);
+    for (const [kind, f] of [['ID_IMAGE', idImage], ['SELFIE_VIDEO', animation]] as const) expect((await upload(stack, session.id, kind, f)).status).toBe(201);
+    expect(await stack.outcome(session.id)).toMatchObject({ status: 'REJECTED', reason: 'LIVENESS_CHALLENGE_FAILED' });
+    const view = (await getSession(stack, session.id)).body;
+    expect(view.liveness!.checks.filter((c) => c.verdict === 'FAIL').map((c) => c.check)).toEqual(['challenge']);
   });
 });

@@ -3,15 +3,13 @@ import { LIVENESS_REPORT_ONLY, type LivenessPolicy } from '../../src/contract/fa
 import { antiSpoofCheck, challengeCheck, documentReplayCheck, motionCheck, parallaxCheck } from '../../src/face/liveness/checks.js';
 import { decideLiveness } from '../../src/face/liveness/decision.js';
 import { THUMB_SIDE, type FrameEvidence } from '../../src/face/liveness/evidence.js';
-import { applyHomography, homographyFrom4 } from '../../src/face/liveness/homography.js';
+import { PATCH_SIDE } from '../../src/face/liveness/dense-planarity.js';
 import { yawProxy } from '../../src/face/liveness/pose.js';
 import { LIVENESS_THRESHOLDS as T } from '../../src/face/liveness/thresholds.js';
 import type { Point } from '../../src/face/types.js';
 
 /** A face model in 3-D (eye distance 1): eyes and mouth corners in one plane, the nose tip 0.6 in front. */
 const HEAD: [number, number, number][] = [[-0.5, -0.4, 0], [0.5, -0.4, 0], [0, 0, -0.6], [-0.4, 0.5, 0], [0.4, 0.5, 0]];
-/** The same five points printed on paper: the nose flat in the plane. */
-const PRINT: [number, number, number][] = HEAD.map(([x, y]) => [x, y, 0]);
 
 /** Perspective view of `points` turned by `yawDeg` about the vertical axis, 80 px per unit, camera 6 units away. */
 function view(points: [number, number, number][], yawDeg: number): Point[] {
@@ -24,41 +22,56 @@ function view(points: [number, number, number][], yawDeg: number): Point[] {
 }
 
 const thumb = (value: (i: number) => number) => Float32Array.from({ length: THUMB_SIDE * THUMB_SIDE }, (_, i) => value(i));
-function frames(landmarks: Point[][], faceChange: (t: number, i: number) => number, similarity = 0.7): FrameEvidence[] {
+/** A face-sized texture with detail at several scales, continuous so it can be sampled anywhere. */
+const texture = (u: number, v: number) =>
+  128 + 40 * Math.sin(u * 0.35 + 1) * Math.cos(v * 0.27) + 30 * Math.sin((u + v) * 0.18) + 50 * Math.exp(-((u - 28) ** 2 + (v - 30) ** 2) / 40);
+/** The aligned-face patch of a frame whose pixel (x, y) shows the texture at `map(x, y)`. */
+const patch = (map: (x: number, y: number) => Point) =>
+  Float32Array.from({ length: PATCH_SIDE * PATCH_SIDE }, (_, i) => texture(...map(i % PATCH_SIDE, Math.floor(i / PATCH_SIDE))));
+function frames(landmarks: Point[][], faceChange: (t: number, i: number) => number, similarity = 0.7, patches?: (t: number) => Float32Array): FrameEvidence[] {
   return landmarks.map((lm, t) => ({
     timestampMs: t * 500,
-    face: { landmarks: lm, alignedThumb: thumb((i) => faceChange(t, i)), similarity },
+    face: { landmarks: lm, alignedThumb: thumb((i) => faceChange(t, i)), alignedPatch: patches?.(t) ?? patch((x, y) => [x, y]), similarity },
   }));
 }
 
-describe('homography', () => {
-  it('maps four points exactly and a fifth on the same plane correctly', () => {
-    const src: Point[] = [[0, 0], [10, 0], [0, 10], [10, 10]];
-    const dst: Point[] = [[1, 2], [12, 1], [2, 13], [14, 15]];
-    const h = homographyFrom4(src, dst)!;
-    for (let i = 0; i < 4; i++) {
-      const [x, y] = applyHomography(h, src[i]!);
-      expect(x).toBeCloseTo(dst[i]![0], 9);
-      expect(y).toBeCloseTo(dst[i]![1], 9);
-    }
-    expect(homographyFrom4([[0, 0], [1, 1], [2, 2], [3, 3]], dst)).toBeUndefined();
-  });
-});
-
 describe('planarity', () => {
-  const yaws = [-25, -15, -5, 5, 15, 25];
-  it('passes a real head turning: the nose leaves the plane of the eyes and mouth', () => {
-    const outcome = parallaxCheck(frames(yaws.map((y) => view(HEAD, y)), (t, i) => (i * t) % 50), T);
-    expect(outcome.verdict).toBe('PASS');
-    expect(outcome.score!).toBeGreaterThan(0.2);
-  });
-  it('fails a flat print turned the same way: one homography explains every landmark', () => {
-    const outcome = parallaxCheck(frames(yaws.map((y) => view(PRINT, y)), () => 0), T);
+  const still = Array.from({ length: 8 }, () => view(HEAD, 0));
+  /** A flat picture turned and shifted: the same homography for every pixel of a frame. */
+  const flat = (t: number) => {
+    const k = Math.sin(t) * 0.004;
+    return patch((x, y) => {
+      const w = 1 + k * (x - 28);
+      return [(x + 0.8 * t - 2) / w, (y + 0.03 * t * (x - 28) + Math.cos(t)) / w];
+    });
+  };
+  /** A head: the middle of the face (the nose) moves against its edges, and the lower part (the mouth) changes. */
+  const live = (t: number) =>
+    patch((x, y) => {
+      const bump = Math.exp(-((x - 28) ** 2 + (y - 28) ** 2) / 60);
+      const mouth = y > 38 ? Math.sin(t * 1.7) * 2 * Math.exp(-((x - 28) ** 2) / 40) : 0;
+      return [x + 3 * Math.sin(t * 1.3) * bump, y + mouth];
+    });
+
+  it('fails a flat picture moved in perspective: one homography explains every pixel', () => {
+    const outcome = parallaxCheck(frames(still, () => 0, 0.7, flat), T);
     expect(outcome.verdict).toBe('FAIL');
-    expect(outcome.score!).toBeLessThan(0.01);
+    expect(outcome.score!).toBeLessThan(T.parallaxMinResidual / 2);
   });
-  it('is inconclusive, not failing, when nothing turned', () => {
-    expect(parallaxCheck(frames([0, 0, 0, 0].map(() => view(HEAD, 0)), () => 0), T).verdict).toBe('INCONCLUSIVE');
+  it('passes a face whose middle moves against its edges', () => {
+    const outcome = parallaxCheck(frames(still, () => 0, 0.7, live), T);
+    expect(outcome.verdict).toBe('PASS');
+    expect(outcome.framesUsed.length).toBe(8);
+  });
+  it('a picture getting lighter between frames is still flat: gain and bias are not geometry', () => {
+    const brighter = (t: number) => flat(t).map((v) => v * (1 + 0.05 * t) + 3 * t);
+    expect(parallaxCheck(frames(still, () => 0, 0.7, brighter), T).verdict).toBe('FAIL');
+  });
+  it('pairs each frame with the first one about a second later, whatever the sampling rate', () => {
+    expect(parallaxCheck(frames(still, () => 0, 0.7, live), T).detail).toMatch(/over 6 frame pairs/);
+  });
+  it('is inconclusive, not failing, with fewer than two faces', () => {
+    expect(parallaxCheck(frames([view(HEAD, 0)], () => 0), T).verdict).toBe('INCONCLUSIVE');
   });
 });
 
@@ -135,7 +148,7 @@ describe('liveness decision per tenant mode', () => {
     expect(report.checks.find((c) => c.check === 'documentReplay')).toMatchObject({ mode: 'off', verdict: 'SKIPPED', score: null });
   });
   it('an inconclusive check never rejects, even enforced', () => {
-    const inconclusive = { parallax: parallaxCheck(frames([view(HEAD, 0), view(HEAD, 0)], () => 0), T) };
+    const inconclusive = { parallax: parallaxCheck(frames([view(HEAD, 0)], () => 0), T) };
     expect(decideLiveness(inconclusive, enforce).rejection).toBeUndefined();
   });
 });

@@ -4,19 +4,17 @@
  * `npm run liveness:calibrate` on the genuine and attack fixtures (README, "Liveness").
  */
 import type { ChallengeStep, LivenessCheckName } from '../../contract/face-similarity.js';
-import { applyAffine, estimateSimilarity } from '../geometry/align.js';
-import type { Point } from '../types.js';
+import { planarFit } from './dense-planarity.js';
 import { meanAbsDiff, quantile, type FrameEvidence } from './evidence.js';
-import { applyHomography, homographyFrom4 } from './homography.js';
-import { eyeDistance, yawProxy } from './pose.js';
+import { yawProxy } from './pose.js';
 
 export interface LivenessThresholds {
   /** Median change between consecutive aligned faces (grey levels) below which the face is frozen. */
   motionMinFaceChange: number;
-  /** Nose residual (eye distances) a real head shows once the outer points have turned this much. */
+  /** Residual of the aligned face off its best homography (grey-level deviations) a live face exceeds. */
   parallaxMinResidual: number;
-  /** Outer-landmark distortion (eye distances) from which the planarity verdict is meaningful. */
-  parallaxMinDistortion: number;
+  /** Time between the two frames of a planarity pair. */
+  parallaxPairGapMs: number;
   /** Median fused real-face probability of MiniFASNet over the best frames. */
   antiSpoofMinReal: number;
   antiSpoofFrames: number;
@@ -65,55 +63,42 @@ export function motionCheck(frames: readonly FrameEvidence[], t: LivenessThresho
   };
 }
 
-/** How far four points moved beyond what one similarity transform explains, in eye distances. */
-function nonSimilarity(src: readonly Point[], dst: readonly Point[], scale: number): number {
-  let m: ReturnType<typeof estimateSimilarity>;
-  try {
-    m = estimateSimilarity(src, dst);
-  } catch {
-    return 0; // degenerate landmarks (all at one point): nothing turned that can be measured
+/**
+ * The frame pairs planarity compares: each frame with the first one at least `gapMs` later, so a
+ * live face has had time to change (a blink, a word, a turn) whatever the sampling rate; clips
+ * shorter than the gap fall back to consecutive frames.
+ */
+function planarityPairs(faces: readonly FrameEvidence[], gapMs: number): [FrameEvidence, FrameEvidence][] {
+  const pairs: [FrameEvidence, FrameEvidence][] = [];
+  for (let i = 0; i < faces.length; i++) {
+    const later = faces.find((f, j) => j > i && f.timestampMs - faces[i]!.timestampMs >= gapMs);
+    if (later) pairs.push([faces[i]!, later]);
   }
-  return Math.max(...src.map((p, i) => Math.hypot(applyAffine(m, p)[0] - dst[i]![0], applyAffine(m, p)[1] - dst[i]![1]))) / scale;
+  if (pairs.length > 0) return pairs;
+  return faces.slice(1).map((f, i) => [faces[i]!, f]);
 }
 
 /**
- * Planarity (De Marsico et al., ICB 2012): a flat photo or screen moves all five landmarks by one
- * homography; a real head does not, because the nose tip stands out of the plane of the eyes and
- * mouth corners. For every pair of frames whose outer points turned visibly (their motion is not
- * a plain similarity), the homography of the four outer points predicts the nose; a real head
- * misses that prediction. Without such a pair the check is inconclusive: nothing was turned.
+ * Planarity (after De Marsico et al., ICB 2012): a flat photo, screen or card moved in front of
+ * the camera changes by one homography between any two frames, pixel for pixel; a live face does
+ * not (its nose and cheeks move against each other as it turns, it blinks, it talks). The
+ * homography is fitted densely to the aligned face (dense-planarity.ts) because five landmarks
+ * are too few and too noisy: their jitter is as large as a real nose's parallax.
  */
 export function parallaxCheck(frames: readonly FrameEvidence[], t: LivenessThresholds): CheckOutcome {
-  const faces = withFace(frames);
-  const residuals: number[] = [];
-  const used = new Set<number>();
-  for (let i = 0; i < faces.length; i++) {
-    for (let j = i + 1; j < faces.length; j++) {
-      const a = faces[i]!.face!.landmarks;
-      const b = faces[j]!.face!.landmarks;
-      const scale = (eyeDistance(a) + eyeDistance(b)) / 2;
-      if (scale <= 0) continue;
-      const outerA = [a[0]!, a[1]!, a[3]!, a[4]!];
-      const outerB = [b[0]!, b[1]!, b[3]!, b[4]!];
-      const turned = nonSimilarity(outerA, outerB, scale) + Math.abs(yawProxy(a) - yawProxy(b)) / 2;
-      if (turned < t.parallaxMinDistortion) continue;
-      const h = homographyFrom4(outerA, outerB);
-      if (!h) continue;
-      const [px, py] = applyHomography(h, a[2]!);
-      residuals.push(Math.hypot(px - b[2]![0], py - b[2]![1]) / scale);
-      used.add(faces[i]!.timestampMs).add(faces[j]!.timestampMs);
-    }
-  }
-  if (residuals.length === 0) {
+  const pairs = planarityPairs(withFace(frames), t.parallaxPairGapMs);
+  if (pairs.length === 0) {
     return {
       check: 'parallax',
       verdict: 'INCONCLUSIVE',
       score: null,
       threshold: t.parallaxMinResidual,
       framesUsed: [],
-      detail: 'no pair of frames turned enough to tell a head from a flat picture',
+      detail: 'fewer than two frames with a face',
     };
   }
+  const residuals = pairs.map(([a, b]) => planarFit(a.face!.alignedPatch, b.face!.alignedPatch).residual);
+  const used = new Set(pairs.flatMap(([a, b]) => [a.timestampMs, b.timestampMs]));
   const score = round(quantile(residuals, 0.9));
   return {
     check: 'parallax',
@@ -121,7 +106,7 @@ export function parallaxCheck(frames: readonly FrameEvidence[], t: LivenessThres
     score,
     threshold: t.parallaxMinResidual,
     framesUsed: [...used].sort((x, y) => x - y),
-    detail: `90th-percentile nose-tip residual off the outer landmarks' homography over ${residuals.length} turned frame pairs`,
+    detail: `90th percentile, over ${residuals.length} frame pairs, of the face's change that no single homography (a flat picture moved) explains`,
   };
 }
 

@@ -10,10 +10,11 @@ import type { CheckOutcome } from './checks.js';
 
 /**
  * When several enforced checks fail, the most specific one names the rejection: the ID portrait
- * looped into a video is a document replay before it is a frozen face; a tilted print is flat
- * before it is motionless.
+ * looped into a video is a document replay before it is a frozen face; a frozen face is also
+ * flat, but "nothing moved" tells the user more; a print moved around is flat before the
+ * texture model calls it an attack.
  */
-export const REJECTION_PRECEDENCE: readonly LivenessCheckName[] = ['documentReplay', 'parallax', 'antiSpoof', 'challenge', 'motion'];
+export const REJECTION_PRECEDENCE: readonly LivenessCheckName[] = ['documentReplay', 'motion', 'parallax', 'antiSpoof', 'challenge'];
 
 /**
  * Applies a session's policy to the checks' outcomes: a failure counts only where its check is

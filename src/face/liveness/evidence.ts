@@ -10,6 +10,8 @@ export interface FrameEvidence {
     landmarks: readonly Point[];
     /** The aligned face, grey, THUMB_SIDE², 0..255: motion left after removing the similarity motion. */
     alignedThumb: Float32Array;
+    /** The aligned face, grey, PATCH_SIDE², registered densely for planarity. */
+    alignedPatch: Float32Array;
     /** Cosine similarity to the ID face, when the frame passed the quality gates. */
     similarity: number | null;
   };

@@ -1,11 +1,6 @@
 /** Head pose from YuNet's five landmarks, in the image's own terms. */
 import type { Point } from '../types.js';
 
-export function eyeDistance(landmarks: readonly Point[]): number {
-  const [l, r] = landmarks;
-  return l && r ? Math.hypot(r[0] - l[0], r[1] - l[1]) : 0;
-}
-
 /**
  * Signed yaw proxy, about -1..1: the nose tip's offset from the middle of the eye line, along
  * that line, in half eye distances. 0 is frontal; positive when the nose points to the image's

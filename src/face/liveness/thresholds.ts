@@ -6,8 +6,8 @@ import type { LivenessThresholds } from './checks.js';
  */
 export const LIVENESS_THRESHOLDS: LivenessThresholds = {
   motionMinFaceChange: 2.0,
-  parallaxMinResidual: 0.05,
-  parallaxMinDistortion: 0.06,
+  parallaxMinResidual: 0.08,
+  parallaxPairGapMs: 900,
   antiSpoofMinReal: 0.5,
   antiSpoofFrames: 5,
   replayMaxSimilarity: 0.93,
