@@ -195,13 +195,13 @@ export class ConfigError extends Error {
 }
 
 /**
- * onnxruntime's threads when not set: the cores ffmpeg's decoder leaves free (it decodes while
- * the models run), at most 4 (these small models gain little past that). onnxruntime's own
- * default takes every core, and on a 2-core machine the two then fight: bench:pipeline measured
- * ratio 0.56 with it, 0.72 with one thread.
+ * onnxruntime's threads when not set: every core, at most 4 (these small models gain little past
+ * that). Its pool threads do not spin (model-loader.ts), so they leave the cores to ffmpeg
+ * whenever a model is not running; with spinning, sharing the cores with ffmpeg cost a third of
+ * the throughput and one thread was the better choice.
  */
-export function inferenceThreads(ffmpegThreads: number, cores = availableParallelism()): number {
-  return Math.max(1, Math.min(4, cores - Math.max(1, ffmpegThreads)));
+export function inferenceThreads(cores = availableParallelism()): number {
+  return Math.max(1, Math.min(4, cores));
 }
 
 export function loadConfig(env: RawEnv = process.env) {
@@ -288,7 +288,7 @@ export function loadConfig(env: RawEnv = process.env) {
       matchThreshold: e.MATCH_THRESHOLD,
       executionProvider: e.EXECUTION_PROVIDER,
       embedBatch: { size: e.EMBED_BATCH_SIZE, waitMs: e.EMBED_BATCH_WAIT_MS },
-      intraOpThreads: e.ORT_INTRA_OP_THREADS > 0 ? e.ORT_INTRA_OP_THREADS : inferenceThreads(e.FFMPEG_THREADS),
+      intraOpThreads: e.ORT_INTRA_OP_THREADS > 0 ? e.ORT_INTRA_OP_THREADS : inferenceThreads(),
       video: {
         sampleFps: e.VIDEO_SAMPLE_FPS,
         maxFrames: e.VIDEO_MAX_FRAMES,

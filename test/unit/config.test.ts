@@ -19,11 +19,10 @@ describe('loadConfig', () => {
     expect(config.api.maxBytes).toEqual({ ID_IMAGE: 15 * 1024 * 1024, SELFIE_VIDEO: 200 * 1024 * 1024 });
   });
 
-  it('gives onnxruntime the cores ffmpeg leaves free unless ORT_INTRA_OP_THREADS says otherwise', () => {
-    expect([2, 4, 8, 16].map((cores) => inferenceThreads(1, cores))).toEqual([1, 3, 4, 4]);
-    expect(inferenceThreads(0, 1)).toBe(1);
+  it('gives onnxruntime every core up to 4 unless ORT_INTRA_OP_THREADS says otherwise', () => {
+    expect([1, 2, 4, 8, 16].map((cores) => inferenceThreads(cores))).toEqual([1, 2, 4, 4, 4]);
     expect(loadConfig({ ORT_INTRA_OP_THREADS: '2' }).face.intraOpThreads).toBe(2);
-    expect(loadConfig({}).face.intraOpThreads).toBe(inferenceThreads(1));
+    expect(loadConfig({}).face.intraOpThreads).toBe(inferenceThreads());
   });
 
   it('parses typed values and treats empty variables as unset', () => {

@@ -54,6 +54,10 @@ export async function loadModel(
   const base: ort.InferenceSession.SessionOptions = {
     graphOptimizationLevel: 'all',
     ...(options.intraOpThreads > 0 ? { intraOpNumThreads: options.intraOpThreads } : {}),
+    // Idle pool threads sleep instead of spinning: spinning threads kept both cores of a small
+    // machine busy between runs, starving ffmpeg and the event loop (bench:pipeline, 2 threads:
+    // 5913 ms a pass spinning, 3459 ms not; 1 thread: 3808 ms; one run each, the machine is noisy).
+    extra: { session: { 'intra_op.allow_spinning': '0', 'inter_op.allow_spinning': '0' } },
   };
   if (options.provider !== 'cpu') {
     try {
