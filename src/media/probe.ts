@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { open } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { MediaRejectedError } from './errors.js';
+import { readMp4VideoHeader } from './mp4-header.js';
 import { VIDEO_DEMUXERS, sniffMediaType } from './sniff.js';
 
 const execFileAsync = promisify(execFile);
@@ -111,6 +112,19 @@ export async function probeVideo(videoPath: string, decoder: Omit<DecoderSetting
     width: quarterTurn ? stream.height : stream.width,
     height: quarterTurn ? stream.width : stream.height,
   };
+}
+
+/**
+ * The probe of a video as cheaply as it can be had: MP4 and MOV from their movie box in-process
+ * (mp4-header.ts), anything else, or anything unusual in them, from ffprobe.
+ */
+export async function readVideoHeader(videoPath: string, decoder: Omit<DecoderSettings, 'ffmpegPath'>): Promise<VideoProbe> {
+  const [, demuxer] = await decoderInputOptions(videoPath);
+  if (demuxer === 'mov') {
+    const header = await readMp4VideoHeader(videoPath);
+    if (header) return header;
+  }
+  return probeVideo(videoPath, decoder);
 }
 
 /** Bounds on what a video may declare, checked before a single frame is decoded. */

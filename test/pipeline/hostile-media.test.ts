@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MediaRejectedError } from '../../src/media/errors.js';
 import { decodeImage } from '../../src/face/decode/image-decoder.js';
 import { streamFrames } from '../../src/face/decode/video-frames.js';
-import { probeVideo } from '../../src/media/probe.js';
+import { probeVideo, readVideoHeader } from '../../src/media/probe.js';
 import { testConfig } from '../../dev/face-pipeline.js';
 import { TEST_DECODER, forgedDurationVideo, pngBomb, solidVideo } from '../../dev/media.js';
 import { fixture } from '../../dev/paths.js';
@@ -50,6 +50,22 @@ describe('videos', () => {
   it('refuses a frame larger than VIDEO_MAX_PIXELS before decoding it', async () => {
     const huge = await solidVideo(file('huge.mp4'), '4200x4200');
     expect(await reasonOf(firstFrame(huge))).toBe('VIDEO_TOO_LARGE');
+  });
+
+  it('holds the bitstream to VIDEO_MAX_PIXELS when the header understates the frame size', async () => {
+    // The in-process header reader trusts the sample entry's size; the decoder must not.
+    const real = await readFile(await solidVideo(file('understated.mp4'), '1280x720'));
+    const at = real.indexOf('avc1', real.indexOf('stsd'));
+    real.writeUInt16BE(320, at + 28);
+    real.writeUInt16BE(180, at + 30);
+    const forged = file('understated-forged.mp4');
+    await writeFile(forged, real);
+    expect((await readVideoHeader(forged, TEST_DECODER))).toMatchObject({ width: 320, height: 180 });
+    const strict = { ...sampling, maxPixels: 640 * 360 };
+    const err = await (async () => {
+      for await (const frame of streamFrames(forged, strict, TEST_DECODER)) return frame;
+    })().then(() => undefined, (e: unknown) => e as MediaRejectedError);
+    expect(err?.reason).toBe('UNREADABLE_VIDEO');
   });
 
   it('refuses codecs phones do not record in, before starting a decoder', async () => {
@@ -101,6 +117,8 @@ describe('videos', () => {
       let frames = 0;
       for await (const _ of streamFrames(fixture('short_hamilton_clip.mp4'), sampling, decoder)) frames++;
       expect(frames).toBeGreaterThan(0);
+      // MP4 headers are read in-process; ffprobe still reads WebM and unusual MP4s.
+      await probeVideo(fixture('short_hamilton_clip.mp4'), decoder);
     } finally {
       delete process.env.KYC_TEST_SECRET;
     }

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import ffmpeg, { type FfmpegCommand } from 'fluent-ffmpeg';
 import { MediaRejectedError } from '../../media/errors.js';
-import { assertDecodable, decoderEnv, decoderInputOptions, probeVideo, type DecoderSettings, type VideoLimits } from '../../media/probe.js';
+import { assertDecodable, decoderEnv, decoderInputOptions, readVideoHeader, type DecoderSettings, type VideoLimits } from '../../media/probe.js';
 import type { RgbImage } from '../types.js';
 
 export interface FrameSampling extends VideoLimits {
@@ -38,7 +38,7 @@ export async function* streamFrames(
   signal?: AbortSignal,
 ): AsyncGenerator<VideoFrame> {
   signal?.throwIfAborted();
-  const probe = await probeVideo(videoPath, decoder);
+  const probe = await readVideoHeader(videoPath, decoder);
   assertDecodable(probe, sampling);
   const guard = await decoderInputOptions(videoPath);
   const { width, height } = sampledSize(probe.width, probe.height, sampling.maxEdge);
@@ -56,7 +56,8 @@ export async function* streamFrames(
 
   const command = withDecoderEnv(ffmpeg(videoPath).setFfmpegPath(decoder.ffmpegPath), decoder)
     // ffmpeg decodes while the models run; on its own cores it would only steal theirs.
-    .inputOptions(['-threads', String(sampling.ffmpegThreads), ...guard])
+    // -max_pixels: the header said how large the frames are; the decoder holds the bitstream to it.
+    .inputOptions(['-threads', String(sampling.ffmpegThreads), '-max_pixels', String(sampling.maxPixels), ...guard])
     .noAudio()
     .outputOptions(['-vf', `fps=${sampling.sampleFps},scale=${width}:${height}:flags=area`, '-frames:v', String(sampling.maxFrames)])
     .format('rawvideo')
