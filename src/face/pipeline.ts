@@ -12,7 +12,7 @@ import { decodeImage } from './decode/image-decoder.js';
 import { AntiSpoofer } from './liveness/anti-spoof.js';
 import { antiSpoofCheck, challengeCheck, documentReplayCheck, motionCheck, parallaxCheck, type CheckOutcome } from './liveness/checks.js';
 import { decideLiveness } from './liveness/decision.js';
-import { greyPatch } from './liveness/dense-planarity.js';
+import { PATCH_SIDE } from './liveness/dense-planarity.js';
 import { greyThumb, type FrameEvidence } from './liveness/evidence.js';
 import { LIVENESS_THRESHOLDS } from './liveness/thresholds.js';
 import { loadModel } from './models/model-loader.js';
@@ -268,7 +268,7 @@ export class FacePipeline implements FaceComparer {
         evidence.push({
           timestampMs: frame.timestampMs,
           ...(face && analysis.aligned
-            ? { face: { landmarks: face.landmarks, alignedThumb: greyThumb(analysis.aligned.data, analysis.aligned.width, analysis.aligned.height), alignedPatch: greyPatch(analysis.aligned.data, analysis.aligned.width, analysis.aligned.height), similarity } }
+            ? { face: { landmarks: face.landmarks, alignedThumb: greyThumb(analysis.aligned.data, analysis.aligned.width, analysis.aligned.height), alignedPatch: greyThumb(analysis.aligned.data, analysis.aligned.width, analysis.aligned.height, PATCH_SIDE), similarity } }
             : {}),
         });
         if (face && similarity !== null && quality !== null) {

@@ -63,23 +63,6 @@ function solve8(h: Float64Array, b: Float64Array): Float64Array | undefined {
   return x;
 }
 
-/** Grey levels of interleaved RGB, box-filtered to side². */
-export function greyPatch(data: Uint8Array, width: number, height: number, side = PATCH_SIDE): Float32Array {
-  const out = new Float32Array(side * side);
-  const counts = new Float32Array(side * side);
-  for (let y = 0; y < height; y++) {
-    const ty = Math.min(side - 1, Math.floor((y * side) / height));
-    for (let x = 0; x < width; x++) {
-      const tx = Math.min(side - 1, Math.floor((x * side) / width));
-      const p = (y * width + x) * 3;
-      out[ty * side + tx]! += 0.299 * data[p]! + 0.587 * data[p + 1]! + 0.114 * data[p + 2]!;
-      counts[ty * side + tx]! += 1;
-    }
-  }
-  for (let i = 0; i < out.length; i++) out[i] = counts[i]! > 0 ? out[i]! / counts[i]! : 0;
-  return out;
-}
-
 /** Bilinear sample; NaN outside the patch. */
 function sample(img: Float32Array, side: number, x: number, y: number): number {
   if (x < 0 || y < 0 || x > side - 1 || y > side - 1) return Number.NaN;

@@ -24,7 +24,7 @@ export function meanAbsDiff(a: Float32Array, b: Float32Array): number {
   return sum / a.length;
 }
 
-/** Box-filtered grey thumbnail of interleaved RGB. */
+/** Box-filtered grey thumbnail of interleaved RGB (THUMB_SIDE² for motion, PATCH_SIDE² for planarity). */
 export function greyThumb(data: Uint8Array, width: number, height: number, side = THUMB_SIDE): Float32Array {
   const out = new Float32Array(side * side);
   const counts = new Float32Array(side * side);
