@@ -24,6 +24,9 @@ import type { FaceModels } from './ports.js';
 import type { DetectedFace, RgbImage } from './types.js';
 import { streamFrames } from './decode/video-frames.js';
 
+/** Input edge of the orientation question: half of YuNet's 640, a quarter of its pixels. */
+const ORIENTATION_INPUT_EDGE = 320;
+
 export type { FrameReport } from '../contract/face-similarity.js';
 
 /** The batch-dynamic form of the embedder when it can be made; the file as it is otherwise. */
@@ -202,8 +205,10 @@ export class FacePipeline implements FaceComparer {
    * or sideways without a rotation tag give frames in which the detector may still box a face,
    * with landmarks it places as if the face were upright (the mouth corners taken for eyes), so
    * the alignment and every score after it would be garbage: a confident "no match". At the
-   * first frame with a face, every quarter turn is tried and the one the detector is surest of
-   * is kept for the rest of the video.
+   * first frame with a face, the detector is asked about every quarter turn at half its input
+   * size (a quarter of the pixels: the four questions cost about one full detection) and the turn
+   * it is surest of is kept for the rest of the video. Faces too small to be found at that size
+   * get the same questions at full size.
    */
   private async analyzeUpright(
     frame: RgbImage,
@@ -214,15 +219,24 @@ export class FacePipeline implements FaceComparer {
     const image = rotateImage(frame, orientation.turns);
     const analysis = await this.analyze(image, { gates, timings });
     if (orientation.known || !analysis.largest) return { image, analysis };
-    let best = { image, analysis, turns: orientation.turns, score: analysis.largest.score };
-    for (const turns of [1, 2, 3] as const) {
-      const turned = rotateImage(frame, turns);
-      const result = await this.analyze(turned, { gates, timings });
-      if (result.largest && result.largest.score > best.score) best = { image: turned, analysis: result, turns, score: result.largest.score };
-    }
-    orientation.turns = best.turns;
     orientation.known = true;
-    return { image: best.image, analysis: best.analysis };
+    const started = performance.now();
+    const turns = (await this.surestTurn(frame, ORIENTATION_INPUT_EDGE)) ?? (await this.surestTurn(frame)) ?? orientation.turns;
+    if (timings) timings.detect += performance.now() - started;
+    if (turns === orientation.turns) return { image, analysis };
+    orientation.turns = turns;
+    const turned = rotateImage(frame, turns);
+    return { image: turned, analysis: await this.analyze(turned, { gates, timings }) };
+  }
+
+  /** The quarter turn of `frame` whose largest face the detector is surest of; undefined when it finds none. */
+  private async surestTurn(frame: RgbImage, maxInputEdge?: number): Promise<QuarterTurns | undefined> {
+    let best: { turns: QuarterTurns; score: number } | undefined;
+    for (const turns of [0, 1, 2, 3] as const) {
+      const face = largestFace(await this.models.detector.detect(rotateImage(frame, turns), { maxInputEdge }));
+      if (face && (!best || face.score > best.score)) best = { turns, score: face.score };
+    }
+    return best?.turns;
   }
 
   async compare(idImagePath: string, selfieVideoPath: string, options: CompareOptions = {}): Promise<Omit<FaceMatchResult, 'comparisonKey'>> {
@@ -354,3 +368,4 @@ export class FacePipeline implements FaceComparer {
     return embedding;
   }
 }
+

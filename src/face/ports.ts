@@ -5,8 +5,11 @@ import type { Box, DetectedFace, RgbImage } from './types.js';
  * models/ implement these, and tests give the pipeline fakes that need no model files.
  */
 export interface FaceDetector {
-  /** Every face in `image`, in its coordinates, best first. */
-  detect(image: RgbImage, options?: { retryPadded?: boolean }): Promise<DetectedFace[]>;
+  /**
+   * Every face in `image`, in its coordinates, best first. `maxInputEdge` runs the model on at
+   * most that many pixels a side (where its input size is free), for questions that need no detail.
+   */
+  detect(image: RgbImage, options?: { retryPadded?: boolean; maxInputEdge?: number }): Promise<DetectedFace[]>;
 }
 
 export interface FaceEmbedder {

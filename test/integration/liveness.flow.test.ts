@@ -90,6 +90,18 @@ describe('per-tenant modes', () => {
     }
   });
 
+  it('planarity reported only: the anti-spoofing models reject a tilted print on their own', async () => {
+    const stack = await startTestStack({ liveness: { parallax: 'report' } });
+    try {
+      const { outcome, view } = await run(stack, fixture('obama.jpg'), await tiltedPhotoVideo(fixture('obama2.jpg'), file('tilt-pad.mp4')));
+      expect(outcome).toMatchObject({ status: 'REJECTED', reason: 'LIVENESS_PRESENTATION_ATTACK' });
+      expect(view.liveness!.checks.find((c) => c.check === 'parallax')).toMatchObject({ mode: 'report', verdict: 'FAIL' });
+      expect(view.liveness!.failedCheck).toBe('antiSpoof');
+    } finally {
+      await stack.stop();
+    }
+  });
+
   it('off: the check is skipped and cannot reject', async () => {
     const stack = await startTestStack({ liveness: { motion: 'off', parallax: 'off' } });
     try {

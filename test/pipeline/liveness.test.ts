@@ -64,6 +64,15 @@ describe('genuine captures', () => {
     const { report } = await outcome(id, flipped);
     expect(report).toMatchObject({ match: true, videoRotation: 180, liveness: { verdict: 'PASS' } });
   });
+
+  it('a selfie filmed sideways (no rotation tag) still matches, turned upright', async () => {
+    const source = genuineVideo('videoretalking_face4.mp4');
+    const id = await idFrameOf(source, await durationOf(source), dir);
+    // transpose=1 turns the picture 90° clockwise: three more clockwise quarter turns stand it up.
+    const sideways = await filteredVideo(source, 'transpose=1', path.join(dir, 'sideways.mp4'));
+    const { report } = await outcome(id, sideways);
+    expect(report).toMatchObject({ match: true, videoRotation: 270, liveness: { verdict: 'PASS' } });
+  });
 });
 
 const ANIMATION = 'sadtalker_example_crop_photo_animation.mp4';

@@ -49,11 +49,13 @@ export class YuNetDetector implements FaceDetector {
    * `retryPadded`: when nothing is found, look again with a border around the image. YuNet misses
    * a face that fills the whole frame (a tight passport crop).
    */
-  async detect(image: RgbImage, options: { retryPadded?: boolean } = {}): Promise<DetectedFace[]> {
-    const faces = await this.detectOnce(image);
+  async detect(image: RgbImage, options: { retryPadded?: boolean; maxInputEdge?: number } = {}): Promise<DetectedFace[]> {
+    // A fixed-size model costs the same whatever part of its input is padding.
+    const target = this.dynamic && options.maxInputEdge ? Math.min(this.inputSize, options.maxInputEdge) : this.inputSize;
+    const faces = await this.detectOnce(image, target);
     if (faces.length > 0 || !options.retryPadded) return faces;
     const { image: padded, offset } = padImage(image, EDGE_PAD_FRACTION);
-    const found = await this.detectOnce(padded);
+    const found = await this.detectOnce(padded, target);
     return found.map((face) => ({
       score: face.score,
       box: { ...face.box, x: face.box.x - offset.x, y: face.box.y - offset.y },
@@ -61,8 +63,8 @@ export class YuNetDetector implements FaceDetector {
     }));
   }
 
-  private async detectOnce(image: RgbImage): Promise<DetectedFace[]> {
-    const box = letterbox(image.width, image.height, this.inputSize);
+  private async detectOnce(image: RgbImage, target: number): Promise<DetectedFace[]> {
+    const box = letterbox(image.width, image.height, target);
     // The same scale either way: only the zero padding right and below differs.
     const size = this.dynamic ? dynamicInput(box) : { width: this.inputSize, height: this.inputSize };
     const pixels = resizeToBgrPlanes(image.data, image.width, image.height, box.width, box.height, size);
