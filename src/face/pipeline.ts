@@ -368,4 +368,3 @@ export class FacePipeline implements FaceComparer {
     return embedding;
   }
 }
-

@@ -56,7 +56,7 @@ export async function* streamFrames(
 
   const command = withDecoderEnv(ffmpeg(videoPath).setFfmpegPath(decoder.ffmpegPath), decoder)
     // ffmpeg decodes while the models run; on its own cores it would only steal theirs.
-    // -max_pixels: the header said how large the frames are; the decoder holds the bitstream to it.
+    // -max_pixels: a header may understate the frame size; the decoder refuses frames past VIDEO_MAX_PIXELS whatever it says.
     .inputOptions(['-threads', String(sampling.ffmpegThreads), '-max_pixels', String(sampling.maxPixels), ...guard])
     .noAudio()
     .outputOptions(['-vf', `fps=${sampling.sampleFps},scale=${width}:${height}:flags=area`, '-frames:v', String(sampling.maxFrames)])

@@ -32,7 +32,7 @@ function invert(m: Mat3): Mat3 | undefined {
   return inv.map((v) => v / det) as Mat3;
 }
 
-/** Solves the 8x8 normal equations in place (Gaussian elimination, partial pivoting). */
+/** Solves the 8x8 normal equations (Gaussian elimination with partial pivoting, on a copy). */
 function solve8(h: Float64Array, b: Float64Array): Float64Array | undefined {
   const n = 8;
   const m = new Float64Array(n * (n + 1));
