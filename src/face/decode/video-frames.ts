@@ -45,7 +45,9 @@ export async function* streamFrames(
   const frameBytes = width * height * 3;
 
   const queue: Buffer[] = [];
-  let pending: Buffer = Buffer.alloc(0);
+  // The frame being filled: pipe chunks (64 kB) are copied in once, not concatenated per chunk.
+  let filling = Buffer.allocUnsafe(frameBytes);
+  let filled = 0;
   let finished = false;
   let failure: Error | undefined;
   let wake: (() => void) | undefined;
@@ -100,10 +102,16 @@ export async function* streamFrames(
   const sink = new Writable({
     emitClose: false,
     write(chunk: Buffer, _encoding, callback) {
-      pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
-      while (pending.length >= frameBytes) {
-        queue.push(pending.subarray(0, frameBytes));
-        pending = pending.subarray(frameBytes);
+      for (let offset = 0; offset < chunk.length; ) {
+        const n = Math.min(frameBytes - filled, chunk.length - offset);
+        chunk.copy(filling, filled, offset, offset + n);
+        filled += n;
+        offset += n;
+        if (filled === frameBytes) {
+          queue.push(filling);
+          filling = Buffer.allocUnsafe(frameBytes);
+          filled = 0;
+        }
       }
       if (queue.length > 0) notify();
       callback();
