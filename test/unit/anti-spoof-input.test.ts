@@ -41,4 +41,17 @@ describe('rotateImage', () => {
     expect(px(r2, 2, 1)).toBe(px(image, 0, 0));
     expect(rotateImage(rotateImage(r1, 2), 1).data).toEqual(image.data);
   });
+
+  it('moves every pixel where a turn of its coordinates puts it', () => {
+    const w = 5, h = 3;
+    const img = { width: w, height: h, data: Uint8Array.from({ length: w * h * 3 }, (_, i) => i % 256) };
+    const to = { 1: (x: number, y: number) => [h - 1 - y, x], 2: (x: number, y: number) => [w - 1 - x, h - 1 - y], 3: (x: number, y: number) => [y, w - 1 - x] } as const;
+    for (const turns of [1, 2, 3] as const) {
+      const r = rotateImage(img, turns);
+      for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+        const [ox, oy] = to[turns](x, y);
+        for (let c = 0; c < 3; c++) expect(r.data[(oy! * r.width + ox!) * 3 + c]).toBe(img.data[(y * w + x) * 3 + c]);
+      }
+    }
+  });
 });

@@ -64,18 +64,24 @@ export function warpAffine(image: RgbImage, forward: Affine, width: number, heig
   const inv = invertAffine(forward);
   const out = new Uint8Array(width * height * 3);
   const { width: w, height: h, data } = image;
-  const sample = (x: number, y: number, ch: number) =>
-    x < 0 || y < 0 || x >= w || y >= h ? 0 : data[(y * w + x) * 3 + ch]!;
-  for (let oy = 0; oy < height; oy++) {
-    for (let ox = 0; ox < width; ox++) {
+  const row = w * 3;
+  for (let oy = 0, o = 0; oy < height; oy++) {
+    for (let ox = 0; ox < width; ox++, o += 3) {
       const x = inv[0] * ox + inv[1] * oy + inv[2];
       const y = inv[3] * ox + inv[4] * oy + inv[5];
       const x0 = Math.floor(x), y0 = Math.floor(y);
       const fx = x - x0, fy = y - y0;
-      const o = (oy * width + ox) * 3;
+      // The four neighbours' offsets, or -1 for one outside the image (it reads as black).
+      const inX0 = x0 >= 0 && x0 < w, inX1 = x0 + 1 >= 0 && x0 + 1 < w;
+      const inY0 = y0 >= 0 && y0 < h, inY1 = y0 + 1 >= 0 && y0 + 1 < h;
+      const base = y0 * row + x0 * 3;
+      const i00 = inX0 && inY0 ? base : -1;
+      const i10 = inX1 && inY0 ? base + 3 : -1;
+      const i01 = inX0 && inY1 ? base + row : -1;
+      const i11 = inX1 && inY1 ? base + row + 3 : -1;
       for (let ch = 0; ch < 3; ch++) {
-        const top = sample(x0, y0, ch) * (1 - fx) + sample(x0 + 1, y0, ch) * fx;
-        const bottom = sample(x0, y0 + 1, ch) * (1 - fx) + sample(x0 + 1, y0 + 1, ch) * fx;
+        const top = (i00 < 0 ? 0 : data[i00 + ch]!) * (1 - fx) + (i10 < 0 ? 0 : data[i10 + ch]!) * fx;
+        const bottom = (i01 < 0 ? 0 : data[i01 + ch]!) * (1 - fx) + (i11 < 0 ? 0 : data[i11 + ch]!) * fx;
         out[o + ch] = Math.round(top * (1 - fy) + bottom * fy);
       }
     }

@@ -9,14 +9,18 @@ export function rotateImage(image: RgbImage, turns: QuarterTurns): RgbImage {
   const outW = turns === 2 ? w : h;
   const outH = turns === 2 ? h : w;
   const out = new Uint8Array(data.length);
+  // Source pixel (x, y) lands at `start + x * stepX + y * stepY` (in pixels) of the output: one
+  // loop for every turn, with no per-pixel branch or allocation (it runs on whole frames).
+  const [start, stepX, stepY] =
+    turns === 1 ? [h - 1, outW, -1] : turns === 2 ? [outW * outH - 1, -1, -outW] : [(outH - 1) * outW, -outW, 1];
   for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      const [ox, oy] = turns === 1 ? [h - 1 - y, x] : turns === 2 ? [w - 1 - x, h - 1 - y] : [y, w - 1 - x];
-      const s = (y * w + x) * 3;
-      const d = (oy * outW + ox) * 3;
-      out[d] = data[s]!;
-      out[d + 1] = data[s + 1]!;
-      out[d + 2] = data[s + 2]!;
+    let s = y * w * 3;
+    let d = start + y * stepY;
+    for (let x = 0; x < w; x++, s += 3, d += stepX) {
+      const o = d * 3;
+      out[o] = data[s]!;
+      out[o + 1] = data[s + 1]!;
+      out[o + 2] = data[s + 2]!;
     }
   }
   return { width: outW, height: outH, data: out };

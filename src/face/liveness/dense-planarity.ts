@@ -124,6 +124,34 @@ function faceMask(side: number): Uint8Array {
   return mask;
 }
 
+/** The mask of a patch size and the indices of its pixels, made once per size. */
+const regions = new Map<number, { mask: Uint8Array; pixels: Int32Array }>();
+function regionOf(side: number): { mask: Uint8Array; pixels: Int32Array } {
+  let region = regions.get(side);
+  if (!region) {
+    const mask = faceMask(side);
+    const pixels: number[] = [];
+    for (let i = 0; i < mask.length; i++) if (mask[i]) pixels.push(i);
+    region = { mask, pixels: Int32Array.from(pixels) };
+    regions.set(side, region);
+  }
+  return region;
+}
+
+/**
+ * Blurred and normalised patches, by the patch they came from: most frames take part in two
+ * pairs (as the later and as the earlier frame), and preparing a patch costs as much as a few
+ * iterations of the fit.
+ */
+const prepared = new WeakMap<Float32Array, { side: number; image: Float32Array }>();
+function prepare(patch: Float32Array, side: number, mask: Uint8Array): Float32Array {
+  const cached = prepared.get(patch);
+  if (cached?.side === side) return cached.image;
+  const image = normalise(blur(patch, side, BLUR_PASSES), mask);
+  prepared.set(patch, { side, image });
+  return image;
+}
+
 export interface PlanarFit {
   /** Mean absolute residual (in deviations of the face's grey levels) left by the best homography. */
   residual: number;
@@ -137,65 +165,71 @@ export interface PlanarFit {
  * are of one magnitude.
  */
 export function planarFit(template: Float32Array, moving: Float32Array, side = PATCH_SIDE, iterations = 40): PlanarFit {
-  const mask = faceMask(side);
-  const T = normalise(blur(template, side, BLUR_PASSES), mask);
-  const I = normalise(blur(moving, side, BLUR_PASSES), mask);
+  const { mask, pixels } = regionOf(side);
+  const T = prepare(template, side, mask);
+  const I = prepare(moving, side, mask);
+  const count = pixels.length;
   const half = (side - 1) / 2;
   // Normalised coordinates u = (x - half) / half; N maps pixels to them.
   const N: Mat3 = [1 / half, 0, -1, 0, 1 / half, -1, 0, 0, 1];
   const Ninv: Mat3 = [half, 0, half, 0, half, half, 0, 0, 1];
-  const pixels: number[] = [];
-  for (let i = 0; i < mask.length; i++) if (mask[i]) pixels.push(i);
   // Steepest-descent images of the template at the identity warp.
-  const sd = new Float64Array(pixels.length * 8);
+  const sd = new Float64Array(count * 8);
   const hess = new Float64Array(64);
-  pixels.forEach((p, k) => {
+  const row = new Float64Array(8);
+  for (let k = 0; k < count; k++) {
+    const p = pixels[k]!;
     const x = p % side, y = Math.floor(p / side);
     const gx = (T[y * side + Math.min(side - 1, x + 1)]! - T[y * side + Math.max(0, x - 1)]!) / 2 * half;
     const gy = (T[Math.min(side - 1, y + 1) * side + x]! - T[Math.max(0, y - 1) * side + x]!) / 2 * half;
     const u = (x - half) / half, v = (y - half) / half;
-    const row = [gx * u, gy * u, gx * v, gy * v, gx, gy, -gx * u * u - gy * u * v, -gx * u * v - gy * v * v];
+    row[0] = gx * u; row[1] = gy * u; row[2] = gx * v; row[3] = gy * v;
+    row[4] = gx; row[5] = gy; row[6] = -gx * u * u - gy * u * v; row[7] = -gx * u * v - gy * v * v;
     for (let a = 0; a < 8; a++) {
       sd[k * 8 + a] = row[a]!;
       for (let b = 0; b < 8; b++) hess[a * 8 + b]! += row[a]! * row[b]!;
     }
-  });
-  const residualOf = (W: Mat3) => {
+  }
+  const warped = new Float64Array(count);
+  const err = new Float64Array(count);
+  /** Fills `err` with the residual of each pixel under W (NaN off the patch); the mean absolute residual. */
+  const residualOf = (W: Mat3): number => {
     const P = mul(Ninv, mul(W, N));
-    const warped = new Float64Array(pixels.length);
     // Gain and bias of the warped face against the template, refitted each time: light and
     // exposure drift between frames, and the fit must not pay for them with geometry.
     let n = 0, sw = 0, st = 0, sww = 0, swt = 0;
-    pixels.forEach((p, k) => {
+    for (let k = 0; k < count; k++) {
+      const p = pixels[k]!;
       const x = p % side, y = Math.floor(p / side);
       const w = P[6] * x + P[7] * y + P[8];
       const value = sample(I, side, (P[0] * x + P[1] * y + P[2]) / w, (P[3] * x + P[4] * y + P[5]) / w);
       warped[k] = value;
-      if (Number.isNaN(value)) return;
-      n++; sw += T[p]!; st += value; sww += T[p]! * T[p]!; swt += T[p]! * value;
-    });
+      if (Number.isNaN(value)) continue;
+      const t = T[p]!;
+      n++; sw += t; st += value; sww += t * t; swt += t * value;
+    }
     const varT = n * sww - sw * sw;
     // Clamped: a face that changed beyond recognition must not be "explained" by flattening it.
     const gain = n > 8 && varT > 1e-9 ? Math.min(2, Math.max(0.5, (n * swt - sw * st) / varT)) : 1;
     const bias = n > 0 ? (st - gain * sw) / n : 0;
     let sum = 0;
-    const err = new Float64Array(pixels.length);
-    pixels.forEach((p, k) => {
+    for (let k = 0; k < count; k++) {
       const value = warped[k]!;
-      if (Number.isNaN(value)) { err[k] = Number.NaN; return; }
-      const e = (value - bias) / gain - T[p]!;
+      if (Number.isNaN(value)) { err[k] = Number.NaN; continue; }
+      const e = (value - bias) / gain - T[pixels[k]!]!;
       err[k] = e;
       sum += Math.abs(e);
-    });
+    }
     // A fit that pushes much of the face off the patch has explained nothing it can show.
-    return { err, mean: n >= pixels.length * 0.8 ? sum / n : Number.POSITIVE_INFINITY };
+    return n >= count * 0.8 ? sum / n : Number.POSITIVE_INFINITY;
   };
-  const change = residualOf(IDENTITY).mean;
+  const change = residualOf(IDENTITY);
   let W: Mat3 = IDENTITY;
+  const b = new Float64Array(8);
   for (let it = 0; it < iterations; it++) {
-    const { err } = residualOf(W);
-    const b = new Float64Array(8);
-    for (let k = 0; k < pixels.length; k++) {
+    residualOf(W);
+    b.fill(0);
+    for (let k = 0; k < count; k++) {
       const e = err[k]!;
       if (Number.isNaN(e)) continue;
       for (let a = 0; a < 8; a++) b[a]! += sd[k * 8 + a]! * e;
@@ -211,5 +245,5 @@ export function planarFit(template: Float32Array, moving: Float32Array, side = P
     if (step < 1e-10) break;
   }
   // A fit that diverged (a face that changed beyond any warp) keeps the unwarped figure.
-  return { residual: Math.min(change, residualOf(W).mean), change };
+  return { residual: Math.min(change, residualOf(W)), change };
 }
