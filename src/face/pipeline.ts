@@ -17,6 +17,7 @@ import { greyThumb, type FrameEvidence } from './liveness/evidence.js';
 import { LIVENESS_THRESHOLDS } from './liveness/thresholds.js';
 import { loadModel } from './models/model-loader.js';
 import { rotateImage, type QuarterTurns } from './geometry/rotate.js';
+import { shrinkToFit } from './geometry/resize.js';
 import { faceQuality } from './quality/face-quality.js';
 import { firstFailure, measureFace, type FaceMeasures, type GateFailure, type QualityGates } from './quality/gates.js';
 import { cosineSimilarity } from './decision/similarity.js';
@@ -231,9 +232,11 @@ export class FacePipeline implements FaceComparer {
 
   /** The quarter turn of `frame` whose largest face the detector is surest of; undefined when it finds none. */
   private async surestTurn(frame: RgbImage, maxInputEdge?: number): Promise<QuarterTurns | undefined> {
+    // Shrunk once and then turned, rather than each turn of the whole frame shrunk again.
+    const image = maxInputEdge ? shrinkToFit(frame, maxInputEdge) : frame;
     let best: { turns: QuarterTurns; score: number } | undefined;
     for (const turns of [0, 1, 2, 3] as const) {
-      const face = largestFace(await this.models.detector.detect(rotateImage(frame, turns), { maxInputEdge }));
+      const face = largestFace(await this.models.detector.detect(rotateImage(image, turns), { maxInputEdge }));
       if (face && (!best || face.score > best.score)) best = { turns, score: face.score };
     }
     return best?.turns;

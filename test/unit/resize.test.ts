@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resizeRgb, resizeToBgrPlanes } from '../../src/face/geometry/resize.js';
+import { resizeRgb, resizeToBgrPlanes, shrinkToFit } from '../../src/face/geometry/resize.js';
 
 const gray = (w: number, h: number, f: (x: number, y: number) => number) => {
   const out = new Uint8Array(w * h * 3);
@@ -70,5 +70,32 @@ describe('resizeToBgrPlanes without resizing', () => {
     expect(tensor[1 * 4 + 2]).toBe(src[(1 * 3 + 2) * 3 + 2]);
     expect(tensor[32 + 1 * 4 + 2]).toBe(src[(1 * 3 + 2) * 3]);
     expect(tensor[3]).toBe(0);
+  });
+});
+
+describe('resizeToBgrPlanes into a reused tensor', () => {
+  it('gives what a fresh tensor gives, whatever the last image left in it', () => {
+    const big = Uint8Array.from({ length: 4 * 3 * 3 }, () => 255);
+    const small = Uint8Array.from({ length: 3 * 2 * 3 }, (_, i) => i * 10);
+    const reused = resizeToBgrPlanes(big, 4, 3, 4, 3, 4);
+    // Copy path and resampling path, each into the tensor a larger, brighter image filled.
+    expect(resizeToBgrPlanes(small, 3, 2, 3, 2, 4, reused)).toEqual(resizeToBgrPlanes(small, 3, 2, 3, 2, 4));
+    resizeToBgrPlanes(big, 4, 3, 4, 3, 4, reused);
+    expect(resizeToBgrPlanes(big, 4, 3, 2, 1, 4, reused)).toEqual(resizeToBgrPlanes(big, 4, 3, 2, 1, 4));
+  });
+
+  it('refuses a tensor of another size', () => {
+    expect(() => resizeToBgrPlanes(new Uint8Array(3), 1, 1, 1, 1, 4, new Float32Array(3 * 9))).toThrow(/tensor of 27 values/);
+  });
+});
+
+describe('shrinkToFit', () => {
+  it('shrinks to the size the detector letterboxes to, and leaves a fitting image alone', () => {
+    const src = Uint8Array.from({ length: 640 * 360 * 3 }, (_, i) => i % 251);
+    const small = shrinkToFit({ width: 640, height: 360, data: src }, 320);
+    expect([small.width, small.height]).toEqual([320, 180]);
+    expect(small.data).toEqual(resizeRgb(src, 640, 360, 320, 180));
+    const fits = { width: 300, height: 200, data: new Uint8Array(300 * 200 * 3) };
+    expect(shrinkToFit(fits, 320)).toBe(fits);
   });
 });

@@ -123,6 +123,15 @@ export function resizeRgb(src: Uint8Array, width: number, height: number, outWid
   return out;
 }
 
+/** The image scaled down (area-averaged) to fit a `maxEdge` square, sized as the detector's letterbox rounds; as it is when it fits. */
+export function shrinkToFit(image: { width: number; height: number; data: Uint8Array }, maxEdge: number): { width: number; height: number; data: Uint8Array } {
+  const scale = Math.min(maxEdge / image.width, maxEdge / image.height);
+  if (scale >= 1) return image;
+  const width = Math.max(1, Math.min(maxEdge, Math.round(image.width * scale)));
+  const height = Math.max(1, Math.min(maxEdge, Math.round(image.height * scale)));
+  return { width, height, data: resizeRgb(image.data, image.width, image.height, width, height) };
+}
+
 /**
  * Resizes RGB into YuNet's input in one go: NCHW, BGR planes, 0..255 floats (rounded to 8-bit
  * values, as OpenCV's uint8 resize would give), placed top-left in a zeroed square of `inputSize`.
@@ -135,10 +144,15 @@ export function resizeToBgrPlanes(
   outHeight: number,
   /** The model input: a square side, or its width and height (a dynamic-size export). */
   input: number | { width: number; height: number },
+  /** A tensor of the input's size to fill (its padding is zeroed here); a new one otherwise. */
+  into?: Float32Array,
 ): Float32Array {
   const inputWidth = typeof input === 'number' ? input : input.width;
-  const plane = inputWidth * (typeof input === 'number' ? input : input.height);
-  const tensor = new Float32Array(3 * plane);
+  const inputHeight = typeof input === 'number' ? input : input.height;
+  const plane = inputWidth * inputHeight;
+  if (into && into.length !== 3 * plane) throw new Error(`tensor of ${into.length} values for a ${inputWidth}x${inputHeight} input`);
+  const tensor = into ?? new Float32Array(3 * plane);
+  if (into) zeroPadding(tensor, inputWidth, inputHeight, outWidth, outHeight);
   if (outWidth === width && outHeight === height) {
     // Frames ffmpeg already scaled: a straight copy into the planes, no float row buffers.
     for (let y = 0; y < height; y++) {
@@ -160,4 +174,14 @@ export function resizeToBgrPlanes(
     }
   });
   return tensor;
+}
+
+/** Zeroes what lies right of and below the `width` x `height` image in each of the three planes. */
+function zeroPadding(tensor: Float32Array, inputWidth: number, inputHeight: number, width: number, height: number): void {
+  const plane = inputWidth * inputHeight;
+  for (let c = 0; c < 3; c++) {
+    const base = c * plane;
+    if (width < inputWidth) for (let y = 0; y < height; y++) tensor.fill(0, base + y * inputWidth + width, base + (y + 1) * inputWidth);
+    tensor.fill(0, base + height * inputWidth, base + plane);
+  }
 }

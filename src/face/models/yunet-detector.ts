@@ -3,6 +3,7 @@ import type { LoadedModel } from './model-loader.js';
 import type { FaceDetector } from '../ports.js';
 import { resizeToBgrPlanes } from '../geometry/resize.js';
 import type { DetectedFace, RgbImage } from '../types.js';
+import { TensorPool } from './tensor-pool.js';
 import { decodeYuNet, dynamicInput, letterbox, nonMaxSuppression, unletterbox } from './yunet.js';
 
 /** Border added on each side, as a fraction of the image size, when a first look finds nothing. */
@@ -32,6 +33,9 @@ export class YuNetDetector implements FaceDetector {
   readonly inputSize: number;
   /** A dynamic-size model runs at the letterboxed image's own size (model-variants.ts), not the whole square. */
   readonly dynamic: boolean;
+
+  /** Input tensors kept for reuse: a fresh 3 MB one per frame cost more in page faults than filling it. */
+  private readonly inputs = new TensorPool();
 
   constructor(
     private readonly model: LoadedModel,
@@ -67,9 +71,14 @@ export class YuNetDetector implements FaceDetector {
     const box = letterbox(image.width, image.height, target);
     // The same scale either way: only the zero padding right and below differs.
     const size = this.dynamic ? dynamicInput(box) : { width: this.inputSize, height: this.inputSize };
-    const pixels = resizeToBgrPlanes(image.data, image.width, image.height, box.width, box.height, size);
+    const pixels = resizeToBgrPlanes(image.data, image.width, image.height, box.width, box.height, size, this.inputs.take(size));
     const input = new ort.Tensor('float32', pixels, [1, 3, size.height, size.width]);
-    const results = await this.model.session.run({ [this.model.session.inputNames[0]!]: input });
+    let results: ort.InferenceSession.OnnxValueMapType;
+    try {
+      results = await this.model.session.run({ [this.model.session.inputNames[0]!]: input });
+    } finally {
+      this.inputs.give(size, pixels);
+    }
     const outputs: Record<string, Float32Array> = {};
     for (const [name, tensor] of Object.entries(results)) outputs[name] = tensor.data as Float32Array;
     const faces = nonMaxSuppression(
