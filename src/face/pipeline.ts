@@ -47,7 +47,7 @@ function isSymbolic(meta: { isTensor: boolean; shape?: readonly (number | string
 }
 
 /** Bump when a change to this pipeline can change a score: it is part of every comparison key. */
-export const PIPELINE_VERSION = 'fsp-5';
+export const PIPELINE_VERSION = 'fsp-6';
 
 /** What a session asks of liveness: its policy, fixed when it was created, and its challenge. */
 export interface LivenessRequest {
@@ -81,6 +81,8 @@ export interface AnalyzeOptions {
   timings?: StageTimings;
   /** Look again with a border when nothing is found (ID documents: tight crops). */
   retryPadded?: boolean;
+  /** False: align and measure only; the caller embeds the face later, with others. */
+  embed?: boolean;
 }
 
 export interface CompareOptions {
@@ -124,11 +126,11 @@ export class FacePipeline implements FaceComparer {
     const options = { provider: config.executionProvider, intraOpThreads: config.intraOpThreads, logger };
     // The official 2023mar file, run at each frame's own aspect ratio (model-variants.ts).
     const dynamicDetector = config.detector.sha256 === YUNET_2023MAR_SHA256;
-    // Batching needs the embedder's batch dimension open; wanted on CUDA by default, or when asked for.
-    const mayBatch = config.embedBatch.size > 1 || (config.embedBatch.size === 0 && config.executionProvider !== 'cpu');
+    // The embedder's batch dimension is opened everywhere: a comparison embeds its frames together
+    // (on a CPU too), and on CUDA faces are batched across comparisons as well.
     const [detectorModel, embedderModel, ...antiSpoofModels] = await Promise.all([
       loadModel(config.detector, { ...options, ...(dynamicDetector ? { transform: dynamicSizeYuNet } : {}) }),
-      loadModel(config.embedder, { ...options, ...(mayBatch ? { transform: openBatchIfPossible(logger) } : {}) }),
+      loadModel(config.embedder, { ...options, transform: openBatchIfPossible(logger) }),
       ...config.liveness.antiSpoofModels.map((m) => loadModel(m, options)),
     ]);
     const batchSize = config.embedBatch.size || (embedderModel.provider === 'cuda' ? 16 : 1);
@@ -195,7 +197,7 @@ export class FacePipeline implements FaceComparer {
     lap('align');
     const measures = measureFace(face, aligned);
     const failure = gates ? firstFailure(measures, gates) : undefined;
-    if (failure) return { faces, largest: face, measures, failure, aligned };
+    if (failure || options.embed === false) return { faces, largest: face, measures, failure, aligned };
     const embedding = await this.models.embedder.embed(aligned);
     lap('embed');
     return { faces, largest: face, measures, aligned, embedding };
@@ -218,7 +220,7 @@ export class FacePipeline implements FaceComparer {
   ): Promise<{ image: RgbImage; analysis: FaceAnalysis }> {
     const gates = this.config.gates.frame;
     const image = rotateImage(frame, orientation.turns);
-    const analysis = await this.analyze(image, { gates, timings });
+    const analysis = await this.analyze(image, { gates, timings, embed: false });
     if (orientation.known || !analysis.largest) return { image, analysis };
     orientation.known = true;
     const started = performance.now();
@@ -227,7 +229,7 @@ export class FacePipeline implements FaceComparer {
     if (turns === orientation.turns) return { image, analysis };
     orientation.turns = turns;
     const turned = rotateImage(frame, turns);
-    return { image: turned, analysis: await this.analyze(turned, { gates, timings }) };
+    return { image: turned, analysis: await this.analyze(turned, { gates, timings, embed: false }) };
   }
 
   /** The quarter turn of `frame` whose largest face the detector is surest of; undefined when it finds none. */
@@ -265,6 +267,9 @@ export class FacePipeline implements FaceComparer {
     const candidates: { timestampMs: number; quality: number; image: RgbImage; box: DetectedFace['box'] }[] = [];
     const keep = LIVENESS_THRESHOLDS.antiSpoofFrames;
     const orientation: { turns: QuarterTurns; known: boolean } = { turns: 0, known: false };
+    // Faces that passed the gates, embedded together once ffmpeg is done: a run of several faces
+    // costs less per face than one each, and runs that share the cores with ffmpeg cost more.
+    const unembedded: { frame: number; aligned: RgbImage }[] = [];
     let waited = performance.now();
     try {
       for (let next = await firstFrame; !next.done; next = await frameStream.next()) {
@@ -273,22 +278,22 @@ export class FacePipeline implements FaceComparer {
         const { image, analysis } = await this.analyzeUpright(frame.image, orientation, timings);
         const face = analysis.largest;
         const quality = face ? round(faceQuality(face)) : null;
-        const similarity = analysis.embedding ? round(cosineSimilarity(idEmbedding, analysis.embedding)) : null;
+        if (face && analysis.aligned && !analysis.failure) unembedded.push({ frame: frames.length, aligned: analysis.aligned });
         frames.push({
           timestampMs: frame.timestampMs,
           faceFound: face !== undefined,
           quality,
-          similarity,
+          similarity: null,
           excludedBy: analysis.failure ?? null,
           used: false,
         });
         evidence.push({
           timestampMs: frame.timestampMs,
           ...(face && analysis.aligned
-            ? { face: { landmarks: face.landmarks, alignedThumb: greyThumb(analysis.aligned.data, analysis.aligned.width, analysis.aligned.height), alignedPatch: greyThumb(analysis.aligned.data, analysis.aligned.width, analysis.aligned.height, PATCH_SIDE), similarity } }
+            ? { face: { landmarks: face.landmarks, alignedThumb: greyThumb(analysis.aligned.data, analysis.aligned.width, analysis.aligned.height), alignedPatch: greyThumb(analysis.aligned.data, analysis.aligned.width, analysis.aligned.height, PATCH_SIDE), similarity: null } }
             : {}),
         });
-        if (face && similarity !== null && quality !== null) {
+        if (face && !analysis.failure && quality !== null) {
           candidates.push({ timestampMs: frame.timestampMs, quality, image, box: face.box });
           candidates.sort((a, b) => b.quality - a.quality);
           candidates.length = Math.min(candidates.length, keep);
@@ -300,6 +305,14 @@ export class FacePipeline implements FaceComparer {
       // Stops ffmpeg when the loop ends early (a failure, a cancellation); a no-op after the last frame.
       await frameStream.return(undefined);
     }
+    const embedStarted = performance.now();
+    const embeddings = await this.models.embedder.embedAll(unembedded.map((f) => f.aligned));
+    if (timings) timings.embed += performance.now() - embedStarted;
+    unembedded.forEach(({ frame }, i) => {
+      const similarity = round(cosineSimilarity(idEmbedding, embeddings[i]!));
+      frames[frame]!.similarity = similarity;
+      evidence[frame]!.face!.similarity = similarity;
+    });
 
     const { similarity, match, framesWithFace } = decideVideo(frames, this.config);
 
@@ -371,3 +384,4 @@ export class FacePipeline implements FaceComparer {
     return embedding;
   }
 }
+

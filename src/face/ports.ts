@@ -15,6 +15,8 @@ export interface FaceDetector {
 export interface FaceEmbedder {
   /** An aligned face in, an L2-normalised embedding out. */
   embed(alignedFace: RgbImage): Promise<Float32Array>;
+  /** Aligned faces in, their embeddings out in the same order, in as few model runs as the model allows. */
+  embedAll(alignedFaces: readonly RgbImage[]): Promise<Float32Array[]>;
 }
 
 export interface PresentationAttackScorer {

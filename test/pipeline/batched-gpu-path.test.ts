@@ -48,6 +48,21 @@ describe('batched embedding', () => {
     expect(performance.now() - started).toBeLessThan(1000);
   });
 
+  it('embeds one comparison\'s faces in one run, with the vectors of one run each', async () => {
+    const faces = await alignedFaces();
+    const options = { provider: 'cpu' as const, intraOpThreads: 1, logger: quiet };
+    const single = new OnnxFaceEmbedder(await loadModel(config.embedder, options), config.embedder);
+    const opened = new OnnxFaceEmbedder(await loadModel(config.embedder, { ...options, transform: batchDynamicEmbedder }), config.embedder);
+    const expected = [];
+    for (const f of faces) expected.push(await single.embed(f));
+    // The fixed-batch file takes them one run each, the opened one in a single run.
+    for (const embedder of [single, opened]) {
+      const got = await embedder.embedAll(faces);
+      expect(got).toHaveLength(faces.length);
+      for (const [i, vector] of got.entries()) expect(maxDiff(vector, expected[i]!), `face ${i}`).toBeLessThanOrEqual(1e-6);
+    }
+  });
+
   it('batches across concurrent comparisons in one pipeline and decides as the unbatched one does', async () => {
     const unbatched = await FacePipeline.load(config, quiet);
     const batching = await FacePipeline.load({ ...config, embedBatch: { size: 8, waitMs: 50 } }, quiet);

@@ -96,6 +96,6 @@ describe('model registry', () => {
 
   it('catches an embedder whose output length does not match the configured dimension', async () => {
     const config = testConfig({ ...arcfaceEnv(), EMBEDDER_DIMENSION: '128' });
-    await expect(FacePipeline.load(config.face, quietLogger())).rejects.toThrow(/returned 512 values, configured for 128/);
+    await expect(FacePipeline.load(config.face, quietLogger())).rejects.toThrow(/returned 512 values a face, configured for 128/);
   });
 });

@@ -32,6 +32,10 @@ function fakeModels(faces: DetectedFace[]): FaceModels & { embedded: number } {
         models.embedded++;
         return Float32Array.from([1, 0, 0]);
       },
+      embedAll: async (aligned: readonly unknown[]) => {
+        models.embedded += aligned.length;
+        return aligned.map(() => Float32Array.from([1, 0, 0]));
+      },
     },
     antiSpoof: { realProbability: async () => 1 },
   };

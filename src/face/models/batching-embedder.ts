@@ -1,8 +1,7 @@
-import * as ort from 'onnxruntime-node';
-import { l2Normalize } from '../decision/similarity.js';
 import type { FaceEmbedder } from '../ports.js';
 import type { RgbImage } from '../types.js';
 import { toEmbedderTensor, type EmbedderPreprocessing } from './embedder-input.js';
+import { embedBatch } from './embedder.js';
 import type { LoadedModel } from './model-loader.js';
 
 export interface BatchLimits {
@@ -37,14 +36,24 @@ export class BatchingEmbedder implements FaceEmbedder {
   ) {}
 
   embed(face: RgbImage): Promise<Float32Array> {
+    const embedding = this.enqueue(face);
+    if (this.queue.length >= this.limits.maxBatch) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), this.limits.maxWaitMs);
+    return embedding;
+  }
+
+  /** Faces known to arrive together go at once, with whatever else is waiting: no wait for company. */
+  embedAll(faces: readonly RgbImage[]): Promise<Float32Array[]> {
+    const embeddings = faces.map((face) => this.enqueue(face));
+    this.flush();
+    return Promise.all(embeddings);
+  }
+
+  private enqueue(face: RgbImage): Promise<Float32Array> {
     if (face.width !== this.pre.inputSize || face.height !== this.pre.inputSize) {
       return Promise.reject(new Error(`an aligned face is ${this.pre.inputSize}² pixels, got ${face.width}×${face.height}`));
     }
-    return new Promise((resolve, reject) => {
-      this.queue.push({ tensor: toEmbedderTensor(face, this.pre), resolve, reject });
-      if (this.queue.length >= this.limits.maxBatch) this.flush();
-      else this.timer ??= setTimeout(() => this.flush(), this.limits.maxWaitMs);
-    });
+    return new Promise((resolve, reject) => this.queue.push({ tensor: toEmbedderTensor(face, this.pre), resolve, reject }));
   }
 
   private flush(): void {
@@ -59,19 +68,11 @@ export class BatchingEmbedder implements FaceEmbedder {
   }
 
   private async run(batch: Pending[]): Promise<void> {
-    const size = this.pre.inputSize;
-    const plane = 3 * size * size;
-    const input = new Float32Array(batch.length * plane);
-    batch.forEach((p, i) => input.set(p.tensor, i * plane));
     try {
-      const session = this.model.session;
-      const results = await session.run({ [session.inputNames[0]!]: new ort.Tensor('float32', input, [batch.length, 3, size, size]) });
-      const output = results[session.outputNames[0]!]?.data as Float32Array | undefined;
-      const d = this.pre.dimension;
-      if (!output || output.length !== batch.length * d) throw new Error(`embedder "${this.model.id}" returned ${output?.length ?? 0} values for ${batch.length} faces of ${d}`);
+      const embeddings = await embedBatch(this.model, this.pre, batch.map((p) => p.tensor), this.pre.inputSize);
       this.stats.runs++;
       this.stats.faces += batch.length;
-      batch.forEach((p, i) => p.resolve(l2Normalize(output.slice(i * d, (i + 1) * d))));
+      batch.forEach((p, i) => p.resolve(embeddings[i]!));
     } catch (err) {
       for (const p of batch) p.reject(err);
     }

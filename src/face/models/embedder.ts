@@ -5,23 +5,53 @@ import type { FaceEmbedder } from '../ports.js';
 import { l2Normalize } from '../decision/similarity.js';
 import type { RgbImage } from '../types.js';
 
-/** A face-embedding model on an ONNX session: aligned face in, L2-normalised embedding out. */
+/** Faces per model run at most when one comparison embeds its frames together. */
+const MAX_FACES_PER_RUN = 16;
+
+/**
+ * One model run over `tensors` (each one face's NCHW input, `size`² pixels): their L2-normalised
+ * embeddings in order. A batch of one suits any model; more need its batch dimension open.
+ */
+export async function embedBatch(model: LoadedModel, pre: { dimension: number }, tensors: readonly Float32Array[], size: number): Promise<Float32Array[]> {
+  const plane = 3 * size * size;
+  const input = new Float32Array(tensors.length * plane);
+  tensors.forEach((t, i) => input.set(t, i * plane));
+  const session = model.session;
+  const results = await session.run({ [session.inputNames[0]!]: new ort.Tensor('float32', input, [tensors.length, 3, size, size]) });
+  const output = results[session.outputNames[0]!]?.data as Float32Array | undefined;
+  const d = pre.dimension;
+  if (!output || output.length !== tensors.length * d) {
+    throw new Error(`embedder "${model.id}" returned ${(output?.length ?? 0) / tensors.length} values a face, configured for ${d}`);
+  }
+  return tensors.map((_, i) => l2Normalize(output.slice(i * d, (i + 1) * d)));
+}
+
+/** A face-embedding model on an ONNX session: aligned faces in, L2-normalised embeddings out. */
 export class OnnxFaceEmbedder implements FaceEmbedder {
+  /** Whether the model takes several faces a run (its batch dimension open, model-variants.ts). */
+  private readonly batchable: boolean;
+
   constructor(
     private readonly model: LoadedModel,
     private readonly pre: EmbedderPreprocessing & { dimension: number },
-  ) {}
+  ) {
+    const meta = model.session.inputMetadata[0];
+    this.batchable = meta?.isTensor === true && typeof meta.shape[0] === 'string';
+  }
 
   async embed(face: RgbImage): Promise<Float32Array> {
-    const input = new ort.Tensor('float32', toEmbedderTensor(face, this.pre), [1, 3, face.height, face.width]);
-    const session = this.model.session;
-    const results = await session.run({ [session.inputNames[0]!]: input });
-    const output = results[session.outputNames[0]!];
-    if (!output) throw new Error(`embedder "${this.model.id}" returned no output`);
-    const vector = output.data as Float32Array;
-    if (vector.length !== this.pre.dimension) {
-      throw new Error(`embedder "${this.model.id}" returned ${vector.length} values, configured for ${this.pre.dimension}`);
+    const [embedding] = await embedBatch(this.model, this.pre, [toEmbedderTensor(face, this.pre)], face.width);
+    return embedding!;
+  }
+
+  /** On a CPU a run of several faces costs less per face than one run each (about 3 against 4 ms). */
+  async embedAll(faces: readonly RgbImage[]): Promise<Float32Array[]> {
+    const out: Float32Array[] = [];
+    const perRun = this.batchable ? MAX_FACES_PER_RUN : 1;
+    for (let i = 0; i < faces.length; i += perRun) {
+      const chunk = faces.slice(i, i + perRun);
+      out.push(...(await embedBatch(this.model, this.pre, chunk.map((f) => toEmbedderTensor(f, this.pre)), chunk[0]!.width)));
     }
-    return l2Normalize(vector);
+    return out;
   }
 }
