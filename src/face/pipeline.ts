@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { YUNET_2023MAR_SHA256, type FaceConfig } from '../config/config.js';
-import { batchDynamicEmbedder, dynamicSizeYuNet } from './models/model-variants.js';
+import { batchDynamic, dynamicSizeYuNet } from './models/model-variants.js';
 import { BatchingEmbedder } from './models/batching-embedder.js';
 import type { FaceMatchResult, FrameReport, LivenessChallenge, LivenessPolicy } from '../contract/face-similarity.js';
 import { alignFace } from './geometry/align.js';
@@ -30,13 +30,13 @@ const ORIENTATION_INPUT_EDGE = 320;
 
 export type { FrameReport } from '../contract/face-similarity.js';
 
-/** The batch-dynamic form of the embedder when it can be made; the file as it is otherwise. */
-function openBatchIfPossible(logger: Logger) {
+/** The batch-dynamic form of a model when it can be made; the file as it is otherwise (one face a run). */
+function openBatchIfPossible(logger: Logger, model: string) {
   return (bytes: Uint8Array): Uint8Array => {
     try {
-      return batchDynamicEmbedder(bytes);
+      return batchDynamic(bytes);
     } catch (err) {
-      logger.warn({ err: (err as Error).message }, 'cannot open the embedder\'s batch dimension');
+      logger.warn({ model, err: (err as Error).message }, 'cannot open the model\'s batch dimension; one face a run');
       return bytes;
     }
   };
@@ -130,8 +130,9 @@ export class FacePipeline implements FaceComparer {
     // (on a CPU too), and on CUDA faces are batched across comparisons as well.
     const [detectorModel, embedderModel, ...antiSpoofModels] = await Promise.all([
       loadModel(config.detector, { ...options, ...(dynamicDetector ? { transform: dynamicSizeYuNet } : {}) }),
-      loadModel(config.embedder, { ...options, transform: openBatchIfPossible(logger) }),
-      ...config.liveness.antiSpoofModels.map((m) => loadModel(m, options)),
+      loadModel(config.embedder, { ...options, transform: openBatchIfPossible(logger, config.embedder.id) }),
+      // The best frames go through each anti-spoofing model in one run.
+      ...config.liveness.antiSpoofModels.map((m) => loadModel(m, { ...options, transform: openBatchIfPossible(logger, m.id) })),
     ]);
     const batchSize = config.embedBatch.size || (embedderModel.provider === 'cuda' ? 16 : 1);
     const batchable = isSymbolic(embedderModel.session.inputMetadata[0]);
@@ -362,8 +363,8 @@ export class FacePipeline implements FaceComparer {
     if (on('documentReplay')) outcomes.documentReplay = documentReplayCheck(evidence, t);
     if (on('challenge')) outcomes.challenge = challengeCheck(evidence, request.challenge?.steps ?? [], t);
     if (on('antiSpoof')) {
-      const scores = [];
-      for (const c of candidates) scores.push({ timestampMs: c.timestampMs, real: await this.models.antiSpoof.realProbability(c.image, c.box) });
+      const reals = await this.models.antiSpoof.realProbabilities(candidates);
+      const scores = candidates.map((c, i) => ({ timestampMs: c.timestampMs, real: reals[i]! }));
       scores.sort((a, b) => a.timestampMs - b.timestampMs);
       outcomes.antiSpoof = antiSpoofCheck(scores, t);
     }

@@ -22,6 +22,8 @@ export interface FaceEmbedder {
 export interface PresentationAttackScorer {
   /** Probability that the face in `box` is a live one, not a print, screen or mask. */
   realProbability(image: RgbImage, box: Box): Promise<number>;
+  /** The same for several faces, in as few model runs as the models allow. */
+  realProbabilities(faces: readonly { image: RgbImage; box: Box }[]): Promise<number[]>;
 }
 
 export interface FaceModels {

@@ -9,7 +9,7 @@ import { decodeImage } from '../../src/face/decode/image-decoder.js';
 import { BatchingEmbedder } from '../../src/face/models/batching-embedder.js';
 import { OnnxFaceEmbedder } from '../../src/face/models/embedder.js';
 import { loadModel } from '../../src/face/models/model-loader.js';
-import { batchDynamicEmbedder } from '../../src/face/models/model-variants.js';
+import { batchDynamic } from '../../src/face/models/model-variants.js';
 import { FacePipeline } from '../../src/face/pipeline.js';
 import type { RgbImage } from '../../src/face/types.js';
 
@@ -35,7 +35,7 @@ describe('batched embedding', () => {
     expect(faces.length).toBe(6);
     const options = { provider: 'cpu' as const, intraOpThreads: 1, logger: quiet };
     const single = new OnnxFaceEmbedder(await loadModel(config.embedder, options), config.embedder);
-    const batched = new BatchingEmbedder(await loadModel(config.embedder, { ...options, transform: batchDynamicEmbedder }), config.embedder, { maxBatch: 4, maxWaitMs: 20 });
+    const batched = new BatchingEmbedder(await loadModel(config.embedder, { ...options, transform: batchDynamic }), config.embedder, { maxBatch: 4, maxWaitMs: 20 });
     const expected = await Promise.all(faces.map((f) => single.embed(f)));
     // Six faces at once, as from concurrent comparisons: one batch of 4, one of 2.
     const got = await Promise.all(faces.map((f) => batched.embed(f)));
@@ -52,7 +52,7 @@ describe('batched embedding', () => {
     const faces = await alignedFaces();
     const options = { provider: 'cpu' as const, intraOpThreads: 1, logger: quiet };
     const single = new OnnxFaceEmbedder(await loadModel(config.embedder, options), config.embedder);
-    const opened = new OnnxFaceEmbedder(await loadModel(config.embedder, { ...options, transform: batchDynamicEmbedder }), config.embedder);
+    const opened = new OnnxFaceEmbedder(await loadModel(config.embedder, { ...options, transform: batchDynamic }), config.embedder);
     const expected = [];
     for (const f of faces) expected.push(await single.embed(f));
     // The fixed-batch file takes them one run each, the opened one in a single run.
@@ -86,7 +86,7 @@ describe('CUDA execution provider', () => {
   it('falls back to CPU loudly where CUDA cannot load, and says which provider runs', async () => {
     const lines: string[] = [];
     const logger = pino({ level: 'info' }, new Writable({ write: (chunk: Buffer, _e, done) => (lines.push(chunk.toString()), done()) }));
-    const model = await loadModel(config.embedder, { provider: 'cuda', intraOpThreads: 1, logger, transform: batchDynamicEmbedder });
+    const model = await loadModel(config.embedder, { provider: 'cuda', intraOpThreads: 1, logger, transform: batchDynamic });
     // This machine has no CUDA runtime; a GPU machine takes the other branch with the same call.
     expect(model.provider).toBe('cpu');
     expect(lines.some((l) => l.includes('FALLING BACK TO CPU') && l.includes('"requested":"cuda"'))).toBe(true);

@@ -8,7 +8,10 @@ import type { LivenessPolicy } from '../../src/contract/face-similarity.js';
 import { MediaRejectedError } from '../../src/media/errors.js';
 import { decodeImage } from '../../src/face/decode/image-decoder.js';
 import type { FacePipeline } from '../../src/face/pipeline.js';
-import { sharedPipeline, testConfig } from '../../dev/face-pipeline.js';
+import { quietLogger, sharedPipeline, testConfig } from '../../dev/face-pipeline.js';
+import { AntiSpoofer } from '../../src/face/liveness/anti-spoof.js';
+import { loadModel } from '../../src/face/models/model-loader.js';
+import { batchDynamic } from '../../src/face/models/model-variants.js';
 import { ATTACK_VIDEOS, GENUINE_VIDEOS, LIVENESS_DIR, attackVideo, genuineVideo, idFrameOf } from '../../dev/liveness-cases.js';
 import { filteredVideo, videoDurationMs as durationOf } from '../../dev/media.js';
 import { fixture } from '../../dev/paths.js';
@@ -109,5 +112,22 @@ describe('MiniFASNet reference check (shared/models/README.md)', () => {
     const real = await pipeline.realProbability(image, analysis.largest!.box);
     expect(Math.abs(real - reference)).toBeLessThan(0.05);
     expect(real >= 0.5 ? 'real' : 'spoof').toBe(label);
+  });
+
+  it('scores several faces in one run per model as the files as shipped score each alone', async () => {
+    const faces = [];
+    for (const name of ['image_T1.jpg', 'image_F1.jpg', 'image_F2.jpg']) {
+      const image = await decodeImage(path.join(LIVENESS_DIR, name));
+      faces.push({ image, box: (await pipeline.analyze(image)).largest!.box });
+    }
+    const models = testConfig({ EXECUTION_PROVIDER: 'cpu' }).face.liveness.antiSpoofModels;
+    const load = (transform?: (bytes: Uint8Array) => Uint8Array) =>
+      Promise.all(models.map(async (m) => ({ model: await loadModel(m, { provider: 'cpu', intraOpThreads: 1, logger: quietLogger(), ...(transform ? { transform } : {}) }), scale: m.scale })));
+    const shipped = new AntiSpoofer(await load());
+    const opened = new AntiSpoofer(await load(batchDynamic));
+    const alone = [];
+    for (const f of faces) alone.push(await shipped.realProbability(f.image, f.box));
+    const together = await opened.realProbabilities(faces);
+    for (const [i, real] of together.entries()) expect(Math.abs(real - alone[i]!), `face ${i}`).toBeLessThanOrEqual(1e-6);
   });
 });

@@ -37,7 +37,7 @@ function fakeModels(faces: DetectedFace[]): FaceModels & { embedded: number } {
         return aligned.map(() => Float32Array.from([1, 0, 0]));
       },
     },
-    antiSpoof: { realProbability: async () => 1 },
+    antiSpoof: { realProbability: async () => 1, realProbabilities: async (faces: readonly unknown[]) => faces.map(() => 1) },
   };
   return models;
 }

@@ -25,16 +25,31 @@ export class AntiSpoofer implements PresentationAttackScorer {
   }
 
   async realProbability(image: RgbImage, box: Box): Promise<number> {
-    const scores: number[][] = [];
+    const [real] = await this.realProbabilities([{ image, box }]);
+    return real!;
+  }
+
+  /** Each model runs once over all the faces when its batch dimension is open (a frame a run otherwise). */
+  async realProbabilities(faces: readonly { image: RgbImage; box: Box }[]): Promise<number[]> {
+    const scores: number[][][] = faces.map(() => []);
+    if (faces.length === 0) return [];
+    const side = ANTI_SPOOF_INPUT;
+    const plane = 3 * side * side;
     for (const { model, scale } of this.models) {
-      const crop = antiSpoofCrop(image.width, image.height, box, scale);
-      const input = new ort.Tensor('float32', antiSpoofTensor(image, crop, ANTI_SPOOF_INPUT), [1, 3, ANTI_SPOOF_INPUT, ANTI_SPOOF_INPUT]);
-      const session = model.session;
-      const results = await session.run({ [session.inputNames[0]!]: input });
-      const output = results[session.outputNames[0]!];
-      if (!output) throw new Error(`anti-spoofing model "${model.id}" returned no output`);
-      scores.push(softmax(output.data as Float32Array));
+      const meta = model.session.inputMetadata[0];
+      const perRun = meta?.isTensor === true && typeof meta.shape[0] === 'string' ? faces.length : 1;
+      for (let first = 0; first < faces.length; first += perRun) {
+        const chunk = faces.slice(first, first + perRun);
+        const input = new Float32Array(chunk.length * plane);
+        chunk.forEach(({ image, box }, i) => input.set(antiSpoofTensor(image, antiSpoofCrop(image.width, image.height, box, scale), side), i * plane));
+        const session = model.session;
+        const results = await session.run({ [session.inputNames[0]!]: new ort.Tensor('float32', input, [chunk.length, 3, side, side]) });
+        const output = results[session.outputNames[0]!]?.data as Float32Array | undefined;
+        if (!output || output.length % chunk.length !== 0) throw new Error(`anti-spoofing model "${model.id}" returned ${output?.length ?? 0} values for ${chunk.length} faces`);
+        const classes = output.length / chunk.length;
+        chunk.forEach((_, i) => scores[first + i]!.push(softmax(output.subarray(i * classes, (i + 1) * classes))));
+      }
     }
-    return fuseRealProbability(scores);
+    return scores.map(fuseRealProbability);
   }
 }

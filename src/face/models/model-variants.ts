@@ -17,10 +17,11 @@ export function dynamicSizeYuNet(bytes: Uint8Array): Uint8Array {
 }
 
 /**
- * An embedder exported with batch 1 (MobileFaceNet's [1,3,112,112] → [1,128], flattened by a
- * Reshape to [1, -1]) with its batch dimension left open: the Reshape keeps the batch ([0, -1]).
+ * A model exported with batch 1 and flattened by one Reshape to [1, -1] (MobileFaceNet's
+ * [1,3,112,112] → [1,128], MiniFASNet's [1,3,80,80] → [1,3]) with its batch dimension left open:
+ * the Reshape keeps the batch ([0, -1]), and the inner shape hints, stale now, are dropped.
  */
-export function batchDynamicEmbedder(bytes: Uint8Array): Uint8Array {
+export function batchDynamic(bytes: Uint8Array): Uint8Array {
   const model = new OnnxModelPatch(bytes);
   const [input] = model.names('input');
   const [output] = model.names('output');
@@ -29,5 +30,5 @@ export function batchDynamicEmbedder(bytes: Uint8Array): Uint8Array {
   const reshapes = model.secondInputsOf('Reshape');
   if (reshapes.length !== 1) throw new Error(`expected one Reshape to make the batch dynamic, found ${reshapes.length}`);
   model.setConstantInt64(reshapes[0]!, [0n, -1n]);
-  return model.bytes();
+  return model.dropValueInfo().bytes();
 }

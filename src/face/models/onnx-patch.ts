@@ -17,6 +17,7 @@ interface Field {
 // Field numbers of onnx.proto (onnx/onnx, stable since IR version 3).
 const MODEL_GRAPH = 7;
 const GRAPH_NODE = 1;
+const GRAPH_INITIALIZER = 5;
 const GRAPH_INPUT = 11;
 const GRAPH_OUTPUT = 12;
 const GRAPH_VALUE_INFO = 13;
@@ -25,6 +26,7 @@ const NODE_OP_TYPE = 4;
 const NODE_ATTRIBUTE = 5;
 const ATTRIBUTE_T = 5;
 const TENSOR_INT64_DATA = 7;
+const TENSOR_NAME = 8;
 const TENSOR_RAW_DATA = 9;
 const VALUE_INFO_NAME = 1;
 const VALUE_INFO_TYPE = 2;
@@ -156,16 +158,24 @@ export class OnnxModelPatch {
     });
   }
 
-  /** The int64 values of the Constant node that outputs `output`, rewritten (same count). */
+  /**
+   * The int64 values of the constant tensor named `output`, rewritten (same count): a Constant
+   * node's output, or a graph initializer (where exporters fold constants to).
+   */
   setConstantInt64(output: string, values: readonly bigint[]): this {
     const node = children(this.graph, GRAPH_NODE).find((f) => {
       const msg = messageOf(f);
       return text(children(msg, NODE_OP_TYPE)[0]) === 'Constant' && children(msg, NODE_OUTPUT).some((o) => text(o) === output);
     });
-    if (!node) throw new Error(`the model has no Constant producing "${output}"`);
-    const attribute = children(messageOf(node), NODE_ATTRIBUTE)[0];
-    const tensorField = attribute && children(messageOf(attribute), ATTRIBUTE_T)[0];
-    if (!tensorField) throw new Error(`Constant "${output}" holds no tensor`);
+    let tensorField: Field | undefined;
+    if (node) {
+      const attribute = children(messageOf(node), NODE_ATTRIBUTE)[0];
+      tensorField = attribute && children(messageOf(attribute), ATTRIBUTE_T)[0];
+      if (!tensorField) throw new Error(`Constant "${output}" holds no tensor`);
+    } else {
+      tensorField = children(this.graph, GRAPH_INITIALIZER).find((f) => text(children(messageOf(f), TENSOR_NAME)[0]) === output);
+      if (!tensorField) throw new Error(`the model has no Constant or initializer "${output}"`);
+    }
     const tensor = messageOf(tensorField);
     const raw = children(tensor, TENSOR_RAW_DATA)[0];
     if (raw) {
