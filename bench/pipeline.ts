@@ -70,7 +70,7 @@ async function main(): Promise<void> {
     const batches = pipeline.batchStats;
     console.log(
       `ours, ${sessions.length} sessions at once: ${(sessions.length / concurrentS).toFixed(2)} sessions/s, ${(concurrentFaces / concurrentS).toFixed(1)} faces/s` +
-        (batches ? `, ${(batches.faces / Math.max(1, batches.runs)).toFixed(1)} faces per embedder run` : ', embedding one face per run (EMBED_BATCH_SIZE off on CPU)'),
+        (batches ? `, ${(batches.faces / Math.max(1, batches.runs)).toFixed(1)} faces per embedder run` : ', each comparison embedding its own faces together (EMBED_BATCH_SIZE off on CPU: no batches across comparisons)'),
     );
 
     const summarize = (run: Awaited<ReturnType<typeof runReferenceSessions>>) => {
