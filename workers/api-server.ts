@@ -8,11 +8,14 @@ import { createLogger } from '../src/logging.js';
 import { apiDeps } from '../src/runtime/api-deps.js';
 import { runMain, shutdownSignal } from '../src/runtime/main.js';
 import { createBlobStore } from '../src/storage/create-blob-store.js';
+import { tuneGcForStreaming } from '../src/runtime/gc-tuning.js';
 import { startOrphanBlobSweep } from '../src/storage/orphan-sweep.js';
 import { SessionStore } from '../src/db/session-store.js';
 import { SessionWorkflows } from '../src/temporal/client.js';
 
 let logger: Logger | undefined;
+
+tuneGcForStreaming();
 
 runMain('api', async () => {
   // Listening before the handler exists would let a SIGTERM right after "Server listening" kill
