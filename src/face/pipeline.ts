@@ -15,7 +15,7 @@ import { decideLiveness } from './liveness/decision.js';
 import { PATCH_SIDE } from './liveness/dense-planarity.js';
 import { greyThumb, type FrameEvidence } from './liveness/evidence.js';
 import { LIVENESS_THRESHOLDS } from './liveness/thresholds.js';
-import { loadModel } from './models/model-loader.js';
+import { loadModel, takesBatches } from './models/model-loader.js';
 import { rotateImage, type QuarterTurns } from './geometry/rotate.js';
 import { shrinkToFit } from './geometry/resize.js';
 import { faceQuality } from './quality/face-quality.js';
@@ -40,10 +40,6 @@ function openBatchIfPossible(logger: Logger, model: string) {
       return bytes;
     }
   };
-}
-
-function isSymbolic(meta: { isTensor: boolean; shape?: readonly (number | string)[] } | undefined): boolean {
-  return meta?.isTensor === true && typeof meta.shape?.[0] === 'string';
 }
 
 /** Bump when a change to this pipeline can change a score: it is part of every comparison key. */
@@ -135,7 +131,7 @@ export class FacePipeline implements FaceComparer {
       ...config.liveness.antiSpoofModels.map((m) => loadModel(m, { ...options, transform: openBatchIfPossible(logger, m.id) })),
     ]);
     const batchSize = config.embedBatch.size || (embedderModel.provider === 'cuda' ? 16 : 1);
-    const batchable = isSymbolic(embedderModel.session.inputMetadata[0]);
+    const batchable = takesBatches(embedderModel);
     if (batchSize > 1 && !batchable) logger.warn({ model: config.embedder.id, batchSize }, 'the embedder has a fixed batch size; embedding one face per run');
     const embedder =
       batchSize > 1 && batchable
@@ -385,4 +381,3 @@ export class FacePipeline implements FaceComparer {
     return embedding;
   }
 }
-

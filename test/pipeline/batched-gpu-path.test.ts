@@ -46,6 +46,11 @@ describe('batched embedding', () => {
     await batched.embed(faces[0]!);
     expect(batched.stats).toEqual({ runs: 3, faces: 7 });
     expect(performance.now() - started).toBeLessThan(1000);
+    // Faces known to come together go at once, remainder included: no wait for company.
+    const patient = new BatchingEmbedder(await loadModel(config.embedder, { ...options, transform: batchDynamic }), config.embedder, { maxBatch: 4, maxWaitMs: 60_000 });
+    const together = await Promise.race([patient.embedAll(faces), new Promise<never>((_, reject) => setTimeout(() => reject(new Error('embedAll waited for company')), 20_000))]);
+    expect(patient.stats).toEqual({ runs: 2, faces: 6 });
+    for (const [i, vector] of together.entries()) expect(maxDiff(vector, expected[i]!), `face ${i}`).toBeLessThanOrEqual(1e-6);
   });
 
   it('embeds one comparison\'s faces in one run, with the vectors of one run each', async () => {

@@ -1,5 +1,5 @@
 import * as ort from 'onnxruntime-node';
-import type { LoadedModel } from '../models/model-loader.js';
+import { takesBatches, type LoadedModel } from '../models/model-loader.js';
 import type { PresentationAttackScorer } from '../ports.js';
 import type { Box, RgbImage } from '../types.js';
 import { antiSpoofCrop, antiSpoofTensor, fuseRealProbability, softmax } from './anti-spoof-input.js';
@@ -31,13 +31,12 @@ export class AntiSpoofer implements PresentationAttackScorer {
 
   /** Each model runs once over all the faces when its batch dimension is open (a frame a run otherwise). */
   async realProbabilities(faces: readonly { image: RgbImage; box: Box }[]): Promise<number[]> {
-    const scores: number[][][] = faces.map(() => []);
     if (faces.length === 0) return [];
+    const scores: number[][][] = faces.map(() => []);
     const side = ANTI_SPOOF_INPUT;
     const plane = 3 * side * side;
     for (const { model, scale } of this.models) {
-      const meta = model.session.inputMetadata[0];
-      const perRun = meta?.isTensor === true && typeof meta.shape[0] === 'string' ? faces.length : 1;
+      const perRun = takesBatches(model) ? faces.length : 1;
       for (let first = 0; first < faces.length; first += perRun) {
         const chunk = faces.slice(first, first + perRun);
         const input = new Float32Array(chunk.length * plane);

@@ -45,7 +45,7 @@ export class BatchingEmbedder implements FaceEmbedder {
   /** Faces known to arrive together go at once, with whatever else is waiting: no wait for company. */
   embedAll(faces: readonly RgbImage[]): Promise<Float32Array[]> {
     const embeddings = faces.map((face) => this.enqueue(face));
-    this.flush();
+    this.flush(true);
     return Promise.all(embeddings);
   }
 
@@ -56,13 +56,14 @@ export class BatchingEmbedder implements FaceEmbedder {
     return new Promise((resolve, reject) => this.queue.push({ tensor: toEmbedderTensor(face, this.pre), resolve, reject }));
   }
 
-  private flush(): void {
+  /** Runs the full batches (every batch with `all`); a remainder waits for company, maxWaitMs at most. */
+  private flush(all = false): void {
     clearTimeout(this.timer);
     this.timer = undefined;
     while (this.queue.length) {
       const batch = this.queue.splice(0, this.limits.maxBatch);
       void this.run(batch);
-      if (this.queue.length < this.limits.maxBatch) break;
+      if (!all && this.queue.length < this.limits.maxBatch) break;
     }
     if (this.queue.length) this.timer = setTimeout(() => this.flush(), this.limits.maxWaitMs);
   }

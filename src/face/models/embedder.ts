@@ -1,6 +1,6 @@
 import * as ort from 'onnxruntime-node';
 import { toEmbedderTensor, type EmbedderPreprocessing } from './embedder-input.js';
-import type { LoadedModel } from './model-loader.js';
+import { takesBatches, type LoadedModel } from './model-loader.js';
 import type { FaceEmbedder } from '../ports.js';
 import { l2Normalize } from '../decision/similarity.js';
 import type { RgbImage } from '../types.js';
@@ -28,16 +28,10 @@ export async function embedBatch(model: LoadedModel, pre: { dimension: number },
 
 /** A face-embedding model on an ONNX session: aligned faces in, L2-normalised embeddings out. */
 export class OnnxFaceEmbedder implements FaceEmbedder {
-  /** Whether the model takes several faces a run (its batch dimension open, model-variants.ts). */
-  private readonly batchable: boolean;
-
   constructor(
     private readonly model: LoadedModel,
     private readonly pre: EmbedderPreprocessing & { dimension: number },
-  ) {
-    const meta = model.session.inputMetadata[0];
-    this.batchable = meta?.isTensor === true && typeof meta.shape[0] === 'string';
-  }
+  ) {}
 
   async embed(face: RgbImage): Promise<Float32Array> {
     const [embedding] = await embedBatch(this.model, this.pre, [toEmbedderTensor(face, this.pre)], face.width);
@@ -47,7 +41,7 @@ export class OnnxFaceEmbedder implements FaceEmbedder {
   /** On a CPU a run of several faces costs less per face than one run each (about 3 against 4 ms). */
   async embedAll(faces: readonly RgbImage[]): Promise<Float32Array[]> {
     const out: Float32Array[] = [];
-    const perRun = this.batchable ? MAX_FACES_PER_RUN : 1;
+    const perRun = takesBatches(this.model) ? MAX_FACES_PER_RUN : 1;
     for (let i = 0; i < faces.length; i += perRun) {
       const chunk = faces.slice(i, i + perRun);
       out.push(...(await embedBatch(this.model, this.pre, chunk.map((f) => toEmbedderTensor(f, this.pre)), chunk[0]!.width)));
