@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { loadConfig } from '../src/config/config.js';
+import { bundledFfmpeg, loadConfig } from '../src/config/config.js';
 import { SEARCH_ATTRIBUTES } from '../src/contract/face-similarity.js';
 import { applyMigrations } from '../src/db/migrator.js';
 import { createDb } from '../src/db/prisma.js';
@@ -30,6 +30,10 @@ async function main(): Promise<void> {
   if (spawnSync('ffmpeg', ['-version']).status !== 0) {
     throw new Error('ffmpeg is not on PATH: install it (apt-get install ffmpeg / brew install ffmpeg)');
   }
+  // The GPU worker's decoder: a pinned static build where one exists for this machine (it starts
+  // in ~1 ms, Debian's in ~50), ffmpeg on PATH otherwise. The workers read the path at their boot.
+  if (!process.env.FFMPEG_PATH) spawnSync('bash', [path.join(REPO_ROOT, 'scripts', 'ensure-ffmpeg.sh')], { stdio: 'inherit' });
+  say(`ffmpeg: ${process.env.FFMPEG_PATH || bundledFfmpeg()}`);
 
   for (const model of configuredModels(config.face)) {
     const source = await ensureModelFile(model, config.modelsMirrorDir);

@@ -14,6 +14,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   exit 1
 fi
 bash scripts/ensure-temporal-cli.sh
+bash scripts/ensure-ffmpeg.sh
 bash scripts/ensure-temporal-test-server.sh
 bash scripts/ensure-reference-python.sh
 npx tsc --noEmit

@@ -1,7 +1,9 @@
+import { accessSync, constants } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { LIVENESS_MODES, type LivenessMode, type LivenessPolicy } from '../contract/face-similarity.js';
+import { REPO_ROOT } from '../runtime/app-root.js';
 import { parseSecretKeys } from '../webhooks/secret-box.js';
 import { parseDuration } from './duration.js';
 
@@ -155,7 +157,7 @@ const envSchema = z.object({
   VIDEO_MAX_FRAME_RATE: z.coerce.number().positive().default(240),
   IMAGE_MAX_PIXELS: z.coerce.number().int().positive().default(50_000_000),
   VIDEO_MAX_FRAME_COUNT: z.coerce.number().int().positive().default(60 * 240),
-  FFMPEG_PATH: z.string().min(1).default('ffmpeg'),
+  FFMPEG_PATH: z.string().min(1).optional(),
   FFPROBE_PATH: z.string().min(1).default('ffprobe'),
   FFMPEG_TIMEOUT: duration('60s'),
   FFMPEG_THREADS: z.coerce.number().int().min(0).default(1),
@@ -204,6 +206,21 @@ export function inferenceThreads(cores = availableParallelism()): number {
   return Math.max(1, Math.min(4, cores));
 }
 
+/**
+ * The pinned static ffmpeg that scripts/ensure-ffmpeg.sh installs (`npm run dev`, `npm test` and
+ * the benchmarks run it), else ffmpeg on PATH, as in the GPU worker's image, which puts the same
+ * build there. It starts in about 1 ms where Debian's takes about 50 ms of CPU.
+ */
+export function bundledFfmpeg(root = REPO_ROOT): string {
+  const bundled = path.join(root, '.tools', 'ffmpeg', 'ffmpeg');
+  try {
+    accessSync(bundled, constants.X_OK);
+    return bundled;
+  } catch {
+    return 'ffmpeg';
+  }
+}
+
 export function loadConfig(env: RawEnv = process.env) {
   // Empty variables count as unset, so `FOO= npm run dev` falls back to the default.
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
@@ -216,7 +233,7 @@ export function loadConfig(env: RawEnv = process.env) {
   const dataDir = path.resolve(e.DATA_DIR);
   const modelsDir = path.resolve(e.MODELS_DIR);
   // The API probes WebM uploads with the same binaries and bounds the GPU worker decodes with.
-  const decoder = { ffmpegPath: e.FFMPEG_PATH, ffprobePath: e.FFPROBE_PATH, timeoutMs: e.FFMPEG_TIMEOUT, searchPath: env.PATH ?? '/usr/bin:/bin' };
+  const decoder = { ffmpegPath: e.FFMPEG_PATH ?? bundledFfmpeg(), ffprobePath: e.FFPROBE_PATH, timeoutMs: e.FFMPEG_TIMEOUT, searchPath: env.PATH ?? '/usr/bin:/bin' };
   return {
     logLevel: e.LOG_LEVEL,
     logFormat: e.LOG_FORMAT,

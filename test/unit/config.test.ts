@@ -1,6 +1,8 @@
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, inferenceThreads, loadConfig, YUNET_2023MAR_SHA256 } from '../../src/config/config.js';
+import { bundledFfmpeg, ConfigError, inferenceThreads, loadConfig, YUNET_2023MAR_SHA256 } from '../../src/config/config.js';
 import { parseDuration } from '../../src/config/duration.js';
 
 describe('loadConfig', () => {
@@ -23,6 +25,23 @@ describe('loadConfig', () => {
     expect([1, 2, 4, 8, 16].map((cores) => inferenceThreads(cores))).toEqual([1, 2, 4, 4, 4]);
     expect(loadConfig({ ORT_INTRA_OP_THREADS: '2' }).face.intraOpThreads).toBe(2);
     expect(loadConfig({}).face.intraOpThreads).toBe(inferenceThreads());
+  });
+
+  it('runs the static ffmpeg that scripts/ensure-ffmpeg.sh installed, else ffmpeg on PATH, unless FFMPEG_PATH says otherwise', async () => {
+    const root = await mkdtemp(path.join(tmpdir(), 'kyc-ffmpeg-'));
+    try {
+      expect(bundledFfmpeg(root)).toBe('ffmpeg');
+      const binary = path.join(root, '.tools', 'ffmpeg', 'ffmpeg');
+      await mkdir(path.dirname(binary), { recursive: true });
+      await writeFile(binary, '#!/bin/sh\n');
+      expect(bundledFfmpeg(root)).toBe('ffmpeg'); // not executable: not a decoder
+      await chmod(binary, 0o755);
+      expect(bundledFfmpeg(root)).toBe(binary);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+    expect(loadConfig({}).face.decoder.ffmpegPath).toBe(bundledFfmpeg());
+    expect(loadConfig({ FFMPEG_PATH: '/opt/ffmpeg/bin/ffmpeg' }).face.decoder.ffmpegPath).toBe('/opt/ffmpeg/bin/ffmpeg');
   });
 
   it('parses typed values and treats empty variables as unset', () => {
