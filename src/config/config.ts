@@ -198,9 +198,9 @@ export class ConfigError extends Error {
 
 /**
  * onnxruntime's threads when not set: every core, at most 4 (these small models gain little past
- * that). Its pool threads do not spin (model-loader.ts), so they leave the cores to ffmpeg
- * whenever a model is not running; with spinning, sharing the cores with ffmpeg cost a third of
- * the throughput and one thread was the better choice.
+ * that). Its pool threads spin only briefly (model-loader.ts), so they leave the cores to ffmpeg
+ * whenever a model is not running; with unbounded spinning, sharing the cores with ffmpeg cost a
+ * third of the throughput and one thread was the better choice.
  */
 export function inferenceThreads(cores = availableParallelism()): number {
   return Math.max(1, Math.min(4, cores));

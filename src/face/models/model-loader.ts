@@ -54,10 +54,12 @@ export async function loadModel(
   const base: ort.InferenceSession.SessionOptions = {
     graphOptimizationLevel: 'all',
     ...(options.intraOpThreads > 0 ? { intraOpNumThreads: options.intraOpThreads } : {}),
-    // Idle pool threads sleep instead of spinning: spinning threads kept both cores of a small
-    // machine busy between runs, starving ffmpeg and the event loop (bench:pipeline, 2 threads:
-    // 5913 ms a pass spinning, 3459 ms not; 1 thread: 3808 ms; one run each, the machine is noisy).
-    extra: { session: { 'intra_op.allow_spinning': '0', 'inter_op.allow_spinning': '0' } },
+    // Pool threads spin for at most 100 µs after an operator, then sleep. Unbounded spinning kept
+    // both cores of a small machine busy between runs, starving ffmpeg and the event loop (5913 ms
+    // a bench:pipeline pass against 3459 ms not spinning); never spinning makes every one of
+    // YuNet's ~100 operators wake a sleeping thread (640×384 alone: 4.4 ms a run, 10.4 ms of CPU
+    // per run and 3 ms of other work; bounded: 3.5 ms and 9.8 ms; the pass 1745 → 1660 ms).
+    extra: { session: { 'intra_op.allow_spinning': '1', 'intra_op.spin_duration_us': '100', 'inter_op.allow_spinning': '0' } },
   };
   if (options.provider !== 'cpu') {
     try {
