@@ -30,6 +30,24 @@ describe('resizeRgb', () => {
     expect(channel0(resizeRgb(src, 2, 1, 4, 1))).toEqual([0, 25, 75, 100]);
   });
 
+  it('enlarges a one-pixel row or column into copies of it, reading nothing past it', () => {
+    expect(channel0(resizeRgb(gray(1, 1, () => 77), 1, 1, 3, 2))).toEqual([77, 77, 77, 77, 77, 77]);
+    expect(channel0(resizeRgb(gray(1, 2, (_, y) => [10, 30][y]!), 1, 2, 2, 4))).toEqual([10, 10, 15, 15, 25, 25, 30, 30]);
+  });
+
+  it('gives the same pixels row by row as a tall image shrinks through its ring of rows', () => {
+    // 7 -> 3 rows: each output row reads 4 source rows, and consecutive windows overlap.
+    const src = gray(2, 7, (x, y) => 10 * y + x);
+    const rows = channel0(resizeRgb(src, 2, 7, 1, 3));
+    const expected = [0, 1, 2].map((d) => {
+      const [f0, f1] = [(d * 7) / 3, ((d + 1) * 7) / 3];
+      let sum = 0;
+      for (let y = 0; y < 7; y++) sum += Math.max(0, Math.min(f1, y + 1) - Math.max(f0, y)) * (10 * y + 0.5);
+      return Math.round(sum / (7 / 3));
+    });
+    expect(rows).toEqual(expected);
+  });
+
   it('keeps a flat image flat in both directions', () => {
     const src = gray(7, 5, () => 77);
     expect(new Set(resizeRgb(src, 7, 5, 3, 2))).toEqual(new Set([77]));
