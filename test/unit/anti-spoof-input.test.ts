@@ -23,6 +23,16 @@ describe('MiniFASNet input', () => {
     expect(t[32]).toBe(10);
   });
 
+  it('writes a face into its place in a batch input exactly as on its own', () => {
+    const image = { width: 3, height: 2, data: Uint8Array.from({ length: 18 }, (_, i) => i * 13) };
+    const crop = { x0: 0, y0: 0, x1: 2, y1: 1 };
+    const alone = antiSpoofTensor(image, crop, 4);
+    const batch = new Float32Array(2 * alone.length).fill(-1);
+    expect(antiSpoofTensor(image, crop, 4, batch, alone.length)).toBe(batch);
+    expect(Array.from(batch.subarray(alone.length))).toEqual(Array.from(alone));
+    expect(batch.subarray(0, alone.length).every((v) => v === -1)).toBe(true);
+  });
+
   it('fuses softmax vectors by their real-class mean', () => {
     const p = softmax([0, 2, 0]);
     expect(p.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);

@@ -30,13 +30,13 @@ export function antiSpoofCrop(frameWidth: number, frameHeight: number, box: Box,
 
 /**
  * The crop resized to `size` x `size` as cv2.resize(INTER_LINEAR) does (half-pixel centres,
- * edge clamped), returned as NCHW BGR floats in 0..255.
+ * edge clamped), as NCHW BGR floats in 0..255; written from index `first` of `out` (a batch's
+ * input) when one is given.
  */
-export function antiSpoofTensor(image: RgbImage, crop: CropWindow, size: number): Float32Array {
+export function antiSpoofTensor(image: RgbImage, crop: CropWindow, size: number, out = new Float32Array(3 * size * size), first = 0): Float32Array {
   const cw = crop.x1 - crop.x0 + 1;
   const ch = crop.y1 - crop.y0 + 1;
   const plane = size * size;
-  const out = new Float32Array(3 * plane);
   const sx = cw / size;
   const sy = ch / size;
   const { width, data } = image;
@@ -56,7 +56,7 @@ export function antiSpoofTensor(image: RgbImage, crop: CropWindow, size: number)
         const top = at(x0, y0, c) * (1 - wx) + at(x1, y0, c) * wx;
         const bottom = at(x0, y1, c) * (1 - wx) + at(x1, y1, c) * wx;
         // Plane 0 is blue: RGB channel 2 goes first.
-        out[(2 - c) * plane + p] = Math.round(top * (1 - wy) + bottom * wy);
+        out[first + (2 - c) * plane + p] = Math.round(top * (1 - wy) + bottom * wy);
       }
     }
   }

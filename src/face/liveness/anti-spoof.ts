@@ -40,7 +40,7 @@ export class AntiSpoofer implements PresentationAttackScorer {
       for (let first = 0; first < faces.length; first += perRun) {
         const chunk = faces.slice(first, first + perRun);
         const input = new Float32Array(chunk.length * plane);
-        chunk.forEach(({ image, box }, i) => input.set(antiSpoofTensor(image, antiSpoofCrop(image.width, image.height, box, scale), side), i * plane));
+        chunk.forEach(({ image, box }, i) => antiSpoofTensor(image, antiSpoofCrop(image.width, image.height, box, scale), side, input, i * plane));
         const session = model.session;
         const results = await session.run({ [session.inputNames[0]!]: new ort.Tensor('float32', input, [chunk.length, 3, side, side]) });
         const output = results[session.outputNames[0]!]?.data as Float32Array | undefined;

@@ -1,6 +1,6 @@
 import type { FaceEmbedder } from '../ports.js';
 import type { RgbImage } from '../types.js';
-import { toEmbedderTensor, type EmbedderPreprocessing } from './embedder-input.js';
+import type { EmbedderPreprocessing } from './embedder-input.js';
 import { embedBatch } from './embedder.js';
 import type { LoadedModel } from './model-loader.js';
 
@@ -12,7 +12,8 @@ export interface BatchLimits {
 }
 
 interface Pending {
-  tensor: Float32Array;
+  /** Aligned, as it came: normalised into the batch's input when the batch runs. */
+  face: RgbImage;
   resolve: (embedding: Float32Array) => void;
   reject: (err: unknown) => void;
 }
@@ -53,7 +54,7 @@ export class BatchingEmbedder implements FaceEmbedder {
     if (face.width !== this.pre.inputSize || face.height !== this.pre.inputSize) {
       return Promise.reject(new Error(`an aligned face is ${this.pre.inputSize}² pixels, got ${face.width}×${face.height}`));
     }
-    return new Promise((resolve, reject) => this.queue.push({ tensor: toEmbedderTensor(face, this.pre), resolve, reject }));
+    return new Promise((resolve, reject) => this.queue.push({ face, resolve, reject }));
   }
 
   /** Runs the full batches (every batch with `all`); a remainder waits for company, maxWaitMs at most. */
@@ -70,7 +71,7 @@ export class BatchingEmbedder implements FaceEmbedder {
 
   private async run(batch: Pending[]): Promise<void> {
     try {
-      const embeddings = await embedBatch(this.model, this.pre, batch.map((p) => p.tensor), this.pre.inputSize);
+      const embeddings = await embedBatch(this.model, this.pre, batch.map((p) => p.face));
       this.stats.runs++;
       this.stats.faces += batch.length;
       batch.forEach((p, i) => p.resolve(embeddings[i]!));

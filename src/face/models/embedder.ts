@@ -9,21 +9,23 @@ import type { RgbImage } from '../types.js';
 const MAX_FACES_PER_RUN = 16;
 
 /**
- * One model run over `tensors` (each one face's NCHW input, `size`² pixels): their L2-normalised
- * embeddings in order. A batch of one suits any model; more need its batch dimension open.
+ * One model run over `faces` (aligned, `pre.inputSize`² each): their L2-normalised embeddings in
+ * order. Each face is normalised straight into the batch's input. A batch of one suits any
+ * model; more need its batch dimension open.
  */
-export async function embedBatch(model: LoadedModel, pre: { dimension: number }, tensors: readonly Float32Array[], size: number): Promise<Float32Array[]> {
+export async function embedBatch(model: LoadedModel, pre: EmbedderPreprocessing & { dimension: number }, faces: readonly RgbImage[]): Promise<Float32Array[]> {
+  const size = faces[0]!.width;
   const plane = 3 * size * size;
-  const input = new Float32Array(tensors.length * plane);
-  tensors.forEach((t, i) => input.set(t, i * plane));
+  const input = new Float32Array(faces.length * plane);
+  faces.forEach((face, i) => toEmbedderTensor(face, pre, input, i * plane));
   const session = model.session;
-  const results = await session.run({ [session.inputNames[0]!]: new ort.Tensor('float32', input, [tensors.length, 3, size, size]) });
+  const results = await session.run({ [session.inputNames[0]!]: new ort.Tensor('float32', input, [faces.length, 3, size, size]) });
   const output = results[session.outputNames[0]!]?.data as Float32Array | undefined;
   const d = pre.dimension;
-  if (!output || output.length !== tensors.length * d) {
-    throw new Error(`embedder "${model.id}" returned ${(output?.length ?? 0) / tensors.length} values a face, configured for ${d}`);
+  if (!output || output.length !== faces.length * d) {
+    throw new Error(`embedder "${model.id}" returned ${(output?.length ?? 0) / faces.length} values a face, configured for ${d}`);
   }
-  return tensors.map((_, i) => l2Normalize(output.slice(i * d, (i + 1) * d)));
+  return faces.map((_, i) => l2Normalize(output.slice(i * d, (i + 1) * d)));
 }
 
 /** A face-embedding model on an ONNX session: aligned faces in, L2-normalised embeddings out. */
@@ -34,7 +36,7 @@ export class OnnxFaceEmbedder implements FaceEmbedder {
   ) {}
 
   async embed(face: RgbImage): Promise<Float32Array> {
-    const [embedding] = await embedBatch(this.model, this.pre, [toEmbedderTensor(face, this.pre)], face.width);
+    const [embedding] = await embedBatch(this.model, this.pre, [face]);
     return embedding!;
   }
 
@@ -44,7 +46,7 @@ export class OnnxFaceEmbedder implements FaceEmbedder {
     const perRun = takesBatches(this.model) ? MAX_FACES_PER_RUN : 1;
     for (let i = 0; i < faces.length; i += perRun) {
       const chunk = faces.slice(i, i + perRun);
-      out.push(...(await embedBatch(this.model, this.pre, chunk.map((f) => toEmbedderTensor(f, this.pre)), chunk[0]!.width)));
+      out.push(...(await embedBatch(this.model, this.pre, chunk)));
     }
     return out;
   }

@@ -1,28 +1,27 @@
 /**
- * Free input tensors by input size, a few of each: concurrent comparisons each hold one while
- * their run waits, and frames of one video share a size.
+ * Input tensors for reuse: a few buffers of the largest input, handed out as views of the size
+ * asked for. Keyed by exact size, a pool missed on every new video and ID image (each its own
+ * aspect), and the 31 MB a bench:pipeline pass it allocated anew kept V8's GC marking.
  */
 export class TensorPool {
-  private readonly free = new Map<string, Float32Array[]>();
+  private readonly free: Float32Array[] = [];
 
   constructor(
-    private readonly perSize = 4,
-    private readonly sizes = 8,
+    /** Values of the largest tensor pooled (3 × 640 × 640 for YuNet's letterbox); larger ones are not. */
+    private readonly capacity: number,
+    /** Buffers kept: concurrent comparisons each hold one while their run waits. */
+    private readonly keep = 4,
   ) {}
 
   take(size: { width: number; height: number }): Float32Array {
-    return this.free.get(`${size.width}x${size.height}`)?.pop() ?? new Float32Array(3 * size.width * size.height);
+    const values = 3 * size.width * size.height;
+    if (values > this.capacity) return new Float32Array(values);
+    return (this.free.pop() ?? new Float32Array(this.capacity)).subarray(0, values);
   }
 
-  give(size: { width: number; height: number }, tensor: Float32Array): void {
-    const key = `${size.width}x${size.height}`;
-    let list = this.free.get(key);
-    if (!list) {
-      // Videos of many shapes: drop the oldest size rather than grow without bound.
-      if (this.free.size >= this.sizes) this.free.delete(this.free.keys().next().value!);
-      list = [];
-      this.free.set(key, list);
-    }
-    if (list.length < this.perSize) list.push(tensor);
+  give(tensor: Float32Array): void {
+    if (tensor.buffer.byteLength !== this.capacity * Float32Array.BYTES_PER_ELEMENT || this.free.length >= this.keep) return;
+    if (this.free.some((t) => t.buffer === tensor.buffer)) return;
+    this.free.push(new Float32Array(tensor.buffer, 0, this.capacity));
   }
 }

@@ -35,7 +35,7 @@ export class YuNetDetector implements FaceDetector {
   readonly dynamic: boolean;
 
   /** Input tensors kept for reuse: a fresh 3 MB one per frame cost more in page faults than filling it. */
-  private readonly inputs = new TensorPool();
+  private readonly inputs: TensorPool;
 
   constructor(
     private readonly model: LoadedModel,
@@ -47,6 +47,8 @@ export class YuNetDetector implements FaceDetector {
     // The 2023mar export has a fixed 640x640 input; dynamic exports report a symbolic size.
     this.dynamic = !(typeof side === 'number' && side > 0);
     this.inputSize = this.dynamic ? 640 : (side as number);
+    // Every letterbox fits the square, padded or not (dynamicInput rounds up to at most inputSize).
+    this.inputs = new TensorPool(3 * this.inputSize * this.inputSize);
   }
 
   /**
@@ -77,7 +79,7 @@ export class YuNetDetector implements FaceDetector {
     try {
       results = await this.model.session.run({ [this.model.session.inputNames[0]!]: input });
     } finally {
-      this.inputs.give(size, pixels);
+      this.inputs.give(pixels);
     }
     const outputs: Record<string, Float32Array> = {};
     for (const [name, tensor] of Object.entries(results)) outputs[name] = tensor.data as Float32Array;

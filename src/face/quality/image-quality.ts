@@ -1,8 +1,13 @@
 import type { RgbImage } from '../types.js';
 
-/** BT.601 luma of each pixel. */
+/** Aligned faces (112² and the like) share one buffer: each measure reads its luma before the next is taken. */
+const SCRATCH_PIXELS = 256 * 256;
+const lumaScratch = new Float32Array(SCRATCH_PIXELS);
+
+/** BT.601 luma of each pixel; of a face-sized image, in a buffer valid until the next call. */
 function luma(image: RgbImage): Float32Array {
-  const out = new Float32Array(image.width * image.height);
+  const n = image.width * image.height;
+  const out = n <= SCRATCH_PIXELS ? lumaScratch.subarray(0, n) : new Float32Array(n);
   for (let i = 0, p = 0; i < out.length; i++, p += 3) {
     out[i] = 0.299 * image.data[p]! + 0.587 * image.data[p + 1]! + 0.114 * image.data[p + 2]!;
   }
