@@ -21,12 +21,15 @@ import { quietLogger } from '../dev/face-pipeline.js';
 import { videoFromImage } from '../dev/media.js';
 import { MODELS_DIR, fixture } from '../dev/paths.js';
 import { runReferenceSessions } from '../dev/reference.js';
+import { tuneGcForFrameAnalysis } from '../src/runtime/gc-tuning.js';
 
 const { values: args } = parseArgs({ options: { repeat: { type: 'string' }, provider: { type: 'string' }, 'no-memory': { type: 'boolean' } } });
 const REPEAT = Number(args.repeat ?? 3);
 // Settings come from the environment like a worker's (e.g. ORT_INTRA_OP_THREADS=1), models from shared/.
 const config = loadConfig({ MODELS_DIR, ...process.env, EXECUTION_PROVIDER: args.provider ?? process.env.EXECUTION_PROVIDER ?? 'cpu', LOG_LEVEL: 'warn' });
 type Stages = StageTimings;
+// As the GPU worker runs (workers/gpu-worker.ts).
+tuneGcForFrameAnalysis();
 
 async function main(): Promise<void> {
   const dir = await mkdtemp(path.join(tmpdir(), 'kyc-bench-'));

@@ -11,9 +11,12 @@ import { FacePipeline } from '../src/face/pipeline.js';
 import { createLogger } from '../src/logging.js';
 import { runMain } from '../src/runtime/main.js';
 import { createGpuWorker } from '../src/runtime/workers.js';
+import { tuneGcForFrameAnalysis } from '../src/runtime/gc-tuning.js';
 import { createBlobStore } from '../src/storage/create-blob-store.js';
 
 let logger: Logger | undefined;
+
+tuneGcForFrameAnalysis();
 
 runMain('gpu-worker', async () => {
   const config = loadConfig();
