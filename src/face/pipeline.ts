@@ -244,19 +244,16 @@ export class FacePipeline implements FaceComparer {
   async compare(idImagePath: string, selfieVideoPath: string, options: CompareOptions = {}): Promise<Omit<FaceMatchResult, 'comparisonKey'>> {
     const { timings, signal } = options;
     const liveness = options.liveness ?? { policy: this.config.liveness.defaultPolicy };
-    // ffprobe and ffmpeg start now and decode while the ID image is read and embedded: on a
-    // small machine their start-up alone cost about 100 ms a session when they waited for it.
+    // Both decoders start at once: ffmpeg on the video, sharp (on libuv's pool) on the ID image.
+    // Whichever gives its pixels first is worked on first, so neither decoder's start-up or first
+    // frame leaves this thread idle (a high-detail I-frame alone can take 130 ms to decode).
     const frameStream = streamFrames(selfieVideoPath, this.config.video, this.config.decoder, signal);
-    const firstFrame = frameStream.next();
-    firstFrame.catch(() => undefined);
-    let idEmbedding: Float32Array;
-    try {
-      idEmbedding = await this.embedDocumentFace(idImagePath, timings);
-      signal?.throwIfAborted();
-    } catch (err) {
-      await frameStream.return(undefined).catch(() => undefined);
-      throw err;
-    }
+    const idPixels = decodeImage(idImagePath, this.config.imageMaxPixels);
+    const idDecoded = idPixels.then(() => true, () => true);
+    // One memoised promise: the ID's outcome, asked for again on any failure, always wins, so a
+    // session with a bad ID image and a bad video is refused for the same reason every time.
+    let idWork: Promise<Float32Array> | undefined;
+    const embedId = () => (idWork ??= idPixels.then((image) => this.embedDocumentFace(image, timings)));
 
     const frames: FrameReport[] = [];
     const evidence: FrameEvidence[] = [];
@@ -268,10 +265,20 @@ export class FacePipeline implements FaceComparer {
     // costs less per face than one each, and runs that share the cores with ffmpeg cost more.
     const unembedded: { frame: number; aligned: RgbImage }[] = [];
     let waited = performance.now();
+    let pending = frameStream.next();
+    pending.catch(() => undefined);
     try {
-      for (let next = await firstFrame; !next.done; next = await frameStream.next()) {
-        const frame = next.value;
+      for (;;) {
+        if (!idWork && (await Promise.race([idDecoded, pending.then(() => false, () => false)]))) {
+          if (timings) timings.decode += performance.now() - waited;
+          await embedId();
+          waited = performance.now();
+          continue;
+        }
+        const next = await pending;
         if (timings) timings.decode += performance.now() - waited;
+        if (next.done) break;
+        const frame = next.value;
         const { image, analysis } = await this.analyzeUpright(frame.image, orientation, timings);
         const face = analysis.largest;
         const quality = face ? round(faceQuality(face)) : null;
@@ -297,11 +304,22 @@ export class FacePipeline implements FaceComparer {
         }
         options.onProgress?.(frames.length);
         waited = performance.now();
+        pending = frameStream.next();
+        pending.catch(() => undefined);
       }
+    } catch (err) {
+      if (!signal?.aborted) await embedId();
+      throw err;
     } finally {
       // Stops ffmpeg when the loop ends early (a failure, a cancellation); a no-op after the last frame.
       await frameStream.return(undefined);
     }
+    if (!idWork) {
+      await idDecoded;
+      if (timings) timings.decode += performance.now() - waited;
+    }
+    const idEmbedding = await embedId();
+    signal?.throwIfAborted();
     const embedStarted = performance.now();
     const embeddings = await this.models.embedder.embedAll(unembedded.map((f) => f.aligned));
     if (timings) timings.embed += performance.now() - embedStarted;
@@ -367,10 +385,7 @@ export class FacePipeline implements FaceComparer {
     return outcomes;
   }
 
-  private async embedDocumentFace(path: string, timings?: StageTimings): Promise<Float32Array> {
-    const started = performance.now();
-    const image = await decodeImage(path, this.config.imageMaxPixels);
-    if (timings) timings.decode += performance.now() - started;
+  private async embedDocumentFace(image: RgbImage, timings?: StageTimings): Promise<Float32Array> {
     const { faces, largest: first, failure, embedding } = await this.analyze(image, {
       gates: this.config.gates.document,
       retryPadded: true,
