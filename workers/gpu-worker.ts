@@ -46,6 +46,7 @@ runMain('gpu-worker', async () => {
     log.info({ taskQueue: config.temporal.gpuTaskQueue, concurrency: config.gpuWorker.concurrency }, 'gpu worker running');
     await worker.run();
   } finally {
+    await pipeline.close();
     await tracing?.shutdown();
     await connection.close();
     await db.$disconnect();

@@ -10,7 +10,8 @@ import { OnnxFaceEmbedder } from './models/embedder.js';
 import { YuNetDetector } from './models/yunet-detector.js';
 import { decodeImage } from './decode/image-decoder.js';
 import { AntiSpoofer } from './liveness/anti-spoof.js';
-import { antiSpoofCheck, challengeCheck, documentReplayCheck, motionCheck, parallaxCheck, type CheckOutcome } from './liveness/checks.js';
+import { antiSpoofCheck, challengeCheck, documentReplayCheck, motionCheck, parallaxCheck, type CheckOutcome, type PlanarityResidual } from './liveness/checks.js';
+import { PlanarityFits, PlanarityWorker } from './liveness/planarity-worker.js';
 import { decideLiveness } from './liveness/decision.js';
 import { PATCH_SIDE } from './liveness/dense-planarity.js';
 import { greyThumb, type FrameEvidence } from './liveness/evidence.js';
@@ -107,7 +108,14 @@ export class FacePipeline implements FaceComparer {
   constructor(
     private readonly config: FaceConfig,
     private readonly models: FaceModels,
+    /** Where planarity pairs are fitted while frames arrive; inline after the loop without one. */
+    private readonly planarity?: PlanarityWorker,
   ) {}
+
+  /** Stops the planarity thread; the pipeline fits inline afterwards. */
+  async close(): Promise<void> {
+    await this.planarity?.close();
+  }
 
   get executionProvider(): string {
     return this.models.executionProvider;
@@ -144,7 +152,7 @@ export class FacePipeline implements FaceComparer {
       antiSpoof: new AntiSpoofer(antiSpoofModels.map((model, i) => ({ model, scale: config.liveness.antiSpoofModels[i]!.scale }))),
       executionProvider:
         detectorModel.provider === embedderModel.provider ? detectorModel.provider : `${detectorModel.provider}+${embedderModel.provider}`,
-    });
+    }, new PlanarityWorker(logger));
     await pipeline.warmUp();
     return pipeline;
   }
@@ -261,6 +269,7 @@ export class FacePipeline implements FaceComparer {
     const candidates: { timestampMs: number; quality: number; image: RgbImage; box: DetectedFace['box'] }[] = [];
     const keep = LIVENESS_THRESHOLDS.antiSpoofFrames;
     const orientation: { turns: QuarterTurns; known: boolean } = { turns: 0, known: false };
+    const planarity = this.planarity && liveness.policy.parallax !== 'off' ? new PlanarityFits(this.planarity, LIVENESS_THRESHOLDS.parallaxPairGapMs) : undefined;
     // Faces that passed the gates, embedded together once ffmpeg is done: a run of several faces
     // costs less per face than one each, and runs that share the cores with ffmpeg cost more.
     const unembedded: { frame: number; aligned: RgbImage }[] = [];
@@ -291,12 +300,14 @@ export class FacePipeline implements FaceComparer {
           excludedBy: analysis.failure ?? null,
           used: false,
         });
-        evidence.push({
+        const seen: FrameEvidence = {
           timestampMs: frame.timestampMs,
           ...(face && analysis.aligned
             ? { face: { landmarks: face.landmarks, alignedThumb: greyThumb(analysis.aligned.data, analysis.aligned.width, analysis.aligned.height), alignedPatch: greyThumb(analysis.aligned.data, analysis.aligned.width, analysis.aligned.height, PATCH_SIDE), similarity: null } }
             : {}),
-        });
+        };
+        evidence.push(seen);
+        if (seen.face) planarity?.add(seen);
         if (face && !analysis.failure && quality !== null) {
           candidates.push({ timestampMs: frame.timestampMs, quality, image, box: face.box });
           candidates.sort((a, b) => b.quality - a.quality);
@@ -334,7 +345,7 @@ export class FacePipeline implements FaceComparer {
     options.onEvidence?.(evidence);
     const started = performance.now();
     const { report: livenessReport, rejection } = decideLiveness(
-      await this.livenessOutcomes(evidence, candidates, liveness),
+      await this.livenessOutcomes(evidence, candidates, liveness, await planarity?.residuals()),
       liveness.policy,
       { antiSpoof: this.config.liveness.antiSpoofModels.map((m) => `${m.id}@${m.sha256.slice(0, 12)}`).join('+') },
     );
@@ -368,12 +379,13 @@ export class FacePipeline implements FaceComparer {
     evidence: FrameEvidence[],
     candidates: { timestampMs: number; image: RgbImage; box: DetectedFace['box'] }[],
     request: LivenessRequest,
+    planarityResidual?: PlanarityResidual,
   ): Promise<Partial<Record<keyof LivenessPolicy, CheckOutcome>>> {
     const t = LIVENESS_THRESHOLDS;
     const on = (check: keyof LivenessPolicy) => request.policy[check] !== 'off';
     const outcomes: Partial<Record<keyof LivenessPolicy, CheckOutcome>> = {};
     if (on('motion')) outcomes.motion = motionCheck(evidence, t);
-    if (on('parallax')) outcomes.parallax = parallaxCheck(evidence, t);
+    if (on('parallax')) outcomes.parallax = parallaxCheck(evidence, t, planarityResidual);
     if (on('documentReplay')) outcomes.documentReplay = documentReplayCheck(evidence, t);
     if (on('challenge')) outcomes.challenge = challengeCheck(evidence, request.challenge?.steps ?? [], t);
     if (on('antiSpoof')) {

@@ -65,18 +65,43 @@ export function motionCheck(frames: readonly FrameEvidence[], t: LivenessThresho
 
 /**
  * The frame pairs planarity compares: each frame with the first one at least `gapMs` later, so a
- * live face has had time to change (a blink, a word, a turn) whatever the sampling rate; clips
- * shorter than the gap fall back to consecutive frames.
+ * live face has had time to change (a blink, a word, a turn) whatever the sampling rate. Fed
+ * frames in order, it names each pair as soon as its later frame arrives, so the pipeline can fit
+ * pairs while the video is still decoding; clips shorter than the gap fall back to consecutive
+ * frames, known only at the end.
  */
-function planarityPairs(faces: readonly FrameEvidence[], gapMs: number): [FrameEvidence, FrameEvidence][] {
-  const pairs: [FrameEvidence, FrameEvidence][] = [];
-  for (let i = 0; i < faces.length; i++) {
-    const later = faces.find((f, j) => j > i && f.timestampMs - faces[i]!.timestampMs >= gapMs);
-    if (later) pairs.push([faces[i]!, later]);
+export class PlanarityPairs {
+  private readonly waiting: FrameEvidence[] = [];
+  private readonly faces: FrameEvidence[] = [];
+  readonly pairs: [FrameEvidence, FrameEvidence][] = [];
+
+  constructor(private readonly gapMs: number) {}
+
+  /** Adds the next frame with a face; returns the pairs it completes. */
+  add(frame: FrameEvidence): [FrameEvidence, FrameEvidence][] {
+    const completed: [FrameEvidence, FrameEvidence][] = [];
+    while (this.waiting.length > 0 && frame.timestampMs - this.waiting[0]!.timestampMs >= this.gapMs) completed.push([this.waiting.shift()!, frame]);
+    this.waiting.push(frame);
+    this.faces.push(frame);
+    this.pairs.push(...completed);
+    return completed;
   }
-  if (pairs.length > 0) return pairs;
-  return faces.slice(1).map((f, i) => [faces[i]!, f]);
+
+  /** Every pair, once all frames are in. */
+  final(): [FrameEvidence, FrameEvidence][] {
+    if (this.pairs.length > 0) return this.pairs;
+    return this.faces.slice(1).map((f, i) => [this.faces[i]!, f]);
+  }
 }
+
+function planarityPairs(faces: readonly FrameEvidence[], gapMs: number): [FrameEvidence, FrameEvidence][] {
+  const pairer = new PlanarityPairs(gapMs);
+  for (const face of faces) pairer.add(face);
+  return pairer.final();
+}
+
+/** A planarity residual of two aligned patches; planarFit's own unless the caller fitted them already. */
+export type PlanarityResidual = (template: Float32Array, moving: Float32Array) => number;
 
 /**
  * Planarity (after De Marsico et al., ICB 2012): a flat photo, screen or card moved in front of
@@ -85,7 +110,11 @@ function planarityPairs(faces: readonly FrameEvidence[], gapMs: number): [FrameE
  * homography is fitted densely to the aligned face (dense-planarity.ts) because five landmarks
  * are too few and too noisy: their jitter is as large as a real nose's parallax.
  */
-export function parallaxCheck(frames: readonly FrameEvidence[], t: LivenessThresholds): CheckOutcome {
+export function parallaxCheck(
+  frames: readonly FrameEvidence[],
+  t: LivenessThresholds,
+  residualOf: PlanarityResidual = (a, b) => planarFit(a, b).residual,
+): CheckOutcome {
   const pairs = planarityPairs(withFace(frames), t.parallaxPairGapMs);
   if (pairs.length === 0) {
     return {
@@ -97,7 +126,7 @@ export function parallaxCheck(frames: readonly FrameEvidence[], t: LivenessThres
       detail: 'fewer than two frames with a face',
     };
   }
-  const residuals = pairs.map(([a, b]) => planarFit(a.face!.alignedPatch, b.face!.alignedPatch).residual);
+  const residuals = pairs.map(([a, b]) => residualOf(a.face!.alignedPatch, b.face!.alignedPatch));
   const used = new Set(pairs.flatMap(([a, b]) => [a.timestampMs, b.timestampMs]));
   const score = round(quantile(residuals, 0.9));
   return {
