@@ -20,8 +20,8 @@ export function tuneGcForStreaming(): void {
  * keeps a few megabytes (frames, thumbnails, tensors) alive for its length, so with V8's own
  * heap growth each mark-compact came after 2–3 MB of promotions: 6 a bench:pipeline pass, and
  * with them the GC threads' CPU. Letting the heap grow to 4× its live size between
- * mark-compacts leaves one every few passes; the pass fell from 1610 to 1450 ms (alternating
- * runs), and the 1080p memory case stays within its bound (README, Performance).
+ * mark-compacts leaves one every few passes; the pass fell from 1646–1685 to 1527–1540 ms
+ * (alternating runs) for 80–90 MB more resident memory (README, Benchmarks).
  */
 export function tuneGcForFrameAnalysis(): void {
   tuneGcForStreaming();
