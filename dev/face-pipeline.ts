@@ -1,15 +1,23 @@
 import { pino } from 'pino';
 import { loadConfig } from '../src/config/config.js';
 import { FacePipeline } from '../src/face/pipeline.js';
+import { bundledFfmpeg } from '../src/runtime/tools.js';
 import { MODELS_DIR } from './paths.js';
-import { TEST_PAYLOAD_KEYS } from './test-keys.js';
+import { TEST_PAYLOAD_KEYS, TEST_VERDICT_PUBLIC_KEYS, TEST_VERDICT_SIGNING_KEY, TEST_WEBHOOK_SECRET_KEYS } from './test-keys.js';
 
+/** The development configuration tests, benchmarks and tools run with: every key set, to the public test keys. */
 export const testConfig = (env: Record<string, string> = {}) =>
   loadConfig({
+    KYC_ENV: 'development',
     MODELS_DIR,
     LOG_LEVEL: 'warn',
+    PATH: process.env.PATH,
+    FFMPEG_PATH: bundledFfmpeg(),
     CLIENT_TOKEN_SECRET: 'test-only-client-token-secret-0123456789',
     TEMPORAL_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS,
+    WEBHOOK_SECRET_KEYS: TEST_WEBHOOK_SECRET_KEYS,
+    VERDICT_SIGNING_KEY: TEST_VERDICT_SIGNING_KEY,
+    VERDICT_PUBLIC_KEYS: TEST_VERDICT_PUBLIC_KEYS,
     ...env,
   });
 export const quietLogger = () => pino({ level: 'warn' });

@@ -4,16 +4,23 @@ import { deflateSync } from 'node:zlib';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import sharp, { type Sharp } from 'sharp';
-import { probeVideo, type DecoderSettings } from '../src/media/probe.js';
+import type { DecoderSettings } from '../src/media/decoder-process.js';
+import { probeVideo } from '../src/media/ffprobe.js';
+import { demuxerOf } from '../src/media/video-header.js';
 
 const run = promisify(execFile);
 
-/** The decoder binaries on PATH, as the default configuration has them. */
-export const TEST_DECODER: DecoderSettings = { ffmpegPath: 'ffmpeg', ffprobePath: 'ffprobe', timeoutMs: 30_000, searchPath: process.env.PATH ?? '/usr/bin:/bin' };
+/** The decoder binaries on PATH, as the default configuration has them, in the sandbox where this machine can make one. */
+export const TEST_DECODER: DecoderSettings = { ffmpegPath: 'ffmpeg', ffprobePath: 'ffprobe', timeoutMs: 30_000, searchPath: process.env.PATH ?? '/usr/bin:/bin', sandbox: 'auto' };
+
+/** ffprobe's description of a video, as the API's upload check and the worker's fallback read it. */
+export async function ffprobeOf(video: string, decoder: DecoderSettings = TEST_DECODER, maxPixels = 4096 * 4096) {
+  return probeVideo(video, await demuxerOf(video), decoder, maxPixels);
+}
 
 /** A video's duration as our probe sees it. */
 export async function videoDurationMs(video: string): Promise<number> {
-  return (await probeVideo(video, TEST_DECODER)).durationMs;
+  return (await ffprobeOf(video)).durationMs;
 }
 
 export interface VideoOptions {

@@ -7,20 +7,26 @@
 //   npm run keys -- tenant liveness <tenant> [check=mode ...]    e.g. antiSpoof=report challenge=enforce; no pairs: show
 //   npm run keys -- tenant quota <tenant> [<bytes>|default]      the tenant's storage quota; no value: show
 //   npm run keys -- tenant retention <tenant> [media=24h frameDetails=30d decision=1827d ...]  no pairs: show
+//   npm run keys -- operator create <name> --scope codec:decode[,codec:encode]   a codec-endpoint token, printed once
+//   npm run keys -- operator revoke <prefix> | operator list
+//   npm run keys -- verdict-keys [<id>]                       a new Ed25519 pair: VERDICT_SIGNING_KEY and VERDICT_PUBLIC_KEYS
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config/config.js';
 import { parseDuration } from '../src/config/duration.js';
 import { LIVENESS_CHECKS, LIVENESS_MODES, type LivenessCheckName, type LivenessMode, type LivenessPolicy } from '../src/contract/face-similarity.js';
-import { effectiveLivenessPolicy } from '../src/policy/liveness.js';
+import { OPERATOR_SCOPES, type OperatorScope } from '../src/auth/operator-token.js';
+import { generateVerdictKeys } from '../src/crypto/verdict-signature.js';
+import { OperatorTokenStore } from '../src/db/operator-token-store.js';
+import { effectiveLivenessPolicy } from '../src/sessions/liveness-policy.js';
+import { webhookSecrets } from '../src/runtime/compose.js';
 import { createDb } from '../src/db/prisma.js';
 import { TenantStore } from '../src/db/tenant-store.js';
 import { checkWebhookUrl } from '../src/webhooks/destination.js';
-import { SecretBox } from '../src/webhooks/secret-box.js';
 import { runMain } from '../src/runtime/main.js';
 
 const USAGE =
   'usage: keys tenant create <name> [--webhook <url>] | keys tenant liveness <tenant> [check=mode ...] | keys tenant quota <tenant> [<bytes>|default] | keys tenant retention <tenant> [class=duration ...] | keys webhook-secrets reseal | ' +
-  'keys create <tenant> [--label <text>] | keys revoke <prefix> | keys list';
+  'keys create <tenant> [--label <text>] | keys revoke <prefix> | keys list | keys operator create <name> --scope <scopes> | keys operator revoke <prefix> | keys operator list | keys verdict-keys [<id>]';
 
 /** `check=mode` pairs, each check and mode checked against the contract's lists. */
 function parseModes(pairs: string[]): Partial<LivenessPolicy> {
@@ -51,11 +57,18 @@ function parseRetention(pairs: string[]): Partial<Record<'mediaMs' | 'frameDetai
 runMain('keys', async () => {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
-    options: { webhook: { type: 'string' }, label: { type: 'string' } },
+    options: { webhook: { type: 'string' }, label: { type: 'string' }, scope: { type: 'string' } },
   });
-  const config = loadConfig();
+  if (positionals[0] === 'verdict-keys') {
+    // Needs no database: a pair for a new deployment, or the next one of a rotation.
+    const { signingKey, publicKey } = generateVerdictKeys(positionals[1] ?? `v${new Date().toISOString().slice(0, 10).replaceAll('-', '')}`);
+    console.log(`VERDICT_SIGNING_KEY=${signingKey}   # GPU workers only; a secret`);
+    console.log(`VERDICT_PUBLIC_KEYS=${publicKey}   # the API and the orchestration worker (append to the old one while rotating)`);
+    return;
+  }
+  const config = loadConfig(process.env, 'keys');
   const db = createDb(config.database.url);
-  const tenants = new TenantStore(db, new SecretBox(config.webhooks.secretKeys));
+  const tenants = new TenantStore(db, webhookSecrets(config));
   try {
     const [command, ...rest] = positionals;
     if (command === 'tenant' && rest[0] === 'create' && rest[1]) {
@@ -102,6 +115,17 @@ runMain('keys', async () => {
     } else if (command === 'revoke' && rest[0]) {
       if (!(await tenants.revokeKey(rest[0]))) throw new Error(`no live key with prefix ${rest[0]}`);
       console.log(`key ${rest[0]} revoked`);
+    } else if (command === 'operator' && rest[0] === 'create' && rest[1]) {
+      const scopes = (values.scope ?? 'codec:decode').split(',').map((x) => x.trim());
+      const bad = scopes.filter((x) => !OPERATOR_SCOPES.includes(x as OperatorScope));
+      if (bad.length > 0) throw new Error(`unknown scope ${bad.join(', ')}; expected ${OPERATOR_SCOPES.join(', ')}`);
+      const created = await new OperatorTokenStore(db).create(rest[1], scopes as OperatorScope[]);
+      console.log(`operator token for ${rest[1]} with ${scopes.join(', ')} (shown once; store it now): ${created.token}`);
+    } else if (command === 'operator' && rest[0] === 'revoke' && rest[1]) {
+      if (!(await new OperatorTokenStore(db).revoke(rest[1]))) throw new Error(`no live operator token with prefix ${rest[1]}`);
+      console.log(`operator token ${rest[1]} revoked`);
+    } else if (command === 'operator' && rest[0] === 'list') {
+      for (const t of await new OperatorTokenStore(db).list()) console.log(`${t.prefix}  ${t.name.padEnd(20)} ${t.scopes.join(',').padEnd(26)} ${t.revokedAt ? `revoked ${t.revokedAt.toISOString()}` : 'live'}`);
     } else if (command === 'list') {
       for (const k of await tenants.listKeys()) {
         console.log(`${k.prefix}  ${k.tenant.name.padEnd(20)} ${(k.label ?? '').padEnd(20)} ${k.revokedAt ? `revoked ${k.revokedAt.toISOString()}` : 'live'}`);

@@ -6,7 +6,10 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { bundledFfmpeg, loadConfig } from '../src/config/config.js';
+import { loadConfig } from '../src/config/config.js';
+import { formatKeyList } from '../src/crypto/keyring.js';
+import { generateVerdictKeys } from '../src/crypto/verdict-signature.js';
+import { bundledFfmpeg } from '../src/runtime/tools.js';
 import { SEARCH_ATTRIBUTES } from '../src/contract/face-similarity.js';
 import { applyMigrations } from '../src/db/migrator.js';
 import { createDb } from '../src/db/prisma.js';
@@ -22,7 +25,11 @@ import {
 } from '../dev/stack/temporal-dev-server.js';
 
 const say = (line: string) => console.log(`[dev] ${line}`);
+// A developer's machine: local defaults, and the secrets below made on the first run.
+process.env.KYC_ENV ??= 'development';
 const config = loadConfig();
+/** The codec listener the local Temporal UI decrypts payloads through. */
+const CODEC_PORT = process.env.CODEC_PORT || '8234';
 const stoppers: (() => Promise<void>)[] = [];
 
 async function main(): Promise<void> {
@@ -40,7 +47,7 @@ async function main(): Promise<void> {
     say(`model ${model.id}: ${source}`);
   }
 
-  const payloadKeys = await localPayloadKeys();
+  const secrets = await localSecrets();
   let databaseUrl = config.database.url;
   if (config.database.embedded) {
     const db = await startEmbeddedPostgres({
@@ -78,7 +85,7 @@ async function main(): Promise<void> {
       dbFile: path.join(config.dataDir, 'temporal.sqlite'),
       uiPort: config.temporal.uiPort,
       // The UI shows decrypted payloads through the API's codec endpoint.
-      uiCodecEndpoint: `http://${config.api.host}:${config.api.port}/codec`,
+      uiCodecEndpoint: `http://127.0.0.1:${CODEC_PORT}/codec`,
       searchAttributes: SEARCH_ATTRIBUTES,
     });
     stoppers.unshift(server.stop);
@@ -86,10 +93,10 @@ async function main(): Promise<void> {
     say(`Temporal dev server at ${server.address}`);
   }
 
-  const env = { ...process.env, DATABASE_URL: databaseUrl, MODELS_DIR: path.dirname(config.face.detector.path), TEMPORAL_PAYLOAD_KEYS: payloadKeys };
+  const env = { ...process.env, ...secrets, DATABASE_URL: databaseUrl, MODELS_DIR: path.dirname(config.face.detector.path), CODEC_PORT };
   const children: ChildProcess[] = [];
-  // Each worker's metrics on a port of its own (the SDK's on the next one); the API's at /metrics.
-  const metricsPorts: Record<string, string> = { 'gpu-worker': '9464', 'orchestration-worker': '9466', 'api-server': '0' };
+  // Each process's metrics on a port of its own (a worker's SDK metrics on the next one), never on the API's.
+  const metricsPorts: Record<string, string> = { 'gpu-worker': '9464', 'orchestration-worker': '9466', 'api-server': '9468' };
   for (const name of ['gpu-worker', 'orchestration-worker', 'api-server']) {
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'workers', `${name}.ts`)], {
       env: { ...env, METRICS_PORT: metricsPorts[name] },
@@ -116,16 +123,27 @@ async function main(): Promise<void> {
 }
 
 /**
- * TEMPORAL_PAYLOAD_KEYS if set, else a key made on the first run and kept in DATA_DIR: the dev
- * server's histories are encrypted as a deployment's are, and stay readable across restarts.
+ * The secrets a deployment must set, made on the first run and kept in DATA_DIR (mode 600) for
+ * the next ones: payload and webhook-secret keys, the verdict signing pair and the session-token
+ * secret. A variable already set wins. The dev server's histories are then encrypted as a
+ * deployment's are, and stay readable across restarts.
  */
-async function localPayloadKeys(): Promise<string> {
-  if (config.temporal.payloadKeys.length > 0) return config.temporal.payloadKeys.map((k) => `${k.id}:${k.key.toString('base64')}`).join(',');
-  const file = path.join(config.dataDir, 'temporal-payload-keys');
-  if (existsSync(file)) return (await readFile(file, 'utf8')).trim();
-  const keys = `local-${Date.now()}:${randomBytes(32).toString('base64')}`;
-  await writeFile(file, `${keys}\n`, { mode: 0o600 });
-  return keys;
+async function localSecrets(): Promise<Record<string, string>> {
+  const file = path.join(config.dataDir, 'dev-secrets.json');
+  const saved = existsSync(file) ? (JSON.parse(await readFile(file, 'utf8')) as Record<string, string>) : {};
+  const legacyPayloadKeys = path.join(config.dataDir, 'temporal-payload-keys');
+  const key = (id: string) => formatKeyList([{ id, key: randomBytes(32) }]);
+  const verdict = generateVerdictKeys(`local-${Date.now()}`);
+  const made: Record<string, string> = {
+    TEMPORAL_PAYLOAD_KEYS: existsSync(legacyPayloadKeys) ? (await readFile(legacyPayloadKeys, 'utf8')).trim() : key(`local-${Date.now()}`),
+    WEBHOOK_SECRET_KEYS: key(`local-${Date.now()}`),
+    VERDICT_SIGNING_KEY: verdict.signingKey,
+    VERDICT_PUBLIC_KEYS: verdict.publicKey,
+    CLIENT_TOKEN_SECRET: randomBytes(32).toString('base64url'),
+  };
+  const secrets = { ...made, ...saved };
+  if (Object.keys(saved).length !== Object.keys(secrets).length) await writeFile(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+  return Object.fromEntries(Object.entries(secrets).map(([name, value]) => [name, process.env[name] || value]));
 }
 
 /** The "local" tenant's key, made on the first run and kept in DATA_DIR for the next ones. */

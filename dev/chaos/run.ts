@@ -5,7 +5,8 @@ import pg from 'pg';
 import { createDb } from '../../src/db/prisma.js';
 import { TenantStore } from '../../src/db/tenant-store.js';
 import { LocalBlobStore } from '../../src/storage/local-blob-store.js';
-import { SecretBox, parseSecretKeys } from '../../src/webhooks/secret-box.js';
+import { Keyring, parseKeyList } from '../../src/crypto/keyring.js';
+import { SecretBox } from '../../src/crypto/secret-box.js';
 import { FAULT_KINDS, FaultInjector, type FaultKind, type InjectedFault } from './fault-injector.js';
 import { planSessions, prepareMedia, seededRandom } from './mix.js';
 import { MobileClient, type SessionRun } from '../mobile-client.js';
@@ -203,7 +204,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 async function makeTenants(stack: ProcessStack, webhookUrl: string) {
   const db = createDb(stack.databaseUrl);
   try {
-    const tenants = new TenantStore(db, new SecretBox(parseSecretKeys(stack.env.WEBHOOK_SECRET_KEYS ?? '')));
+    const tenants = new TenantStore(db, new SecretBox(new Keyring(parseKeyList(stack.env.WEBHOOK_SECRET_KEYS ?? ''))));
     const make = async (name: string, url?: string) => {
       const tenant = await tenants.createTenant(name, url);
       const { key } = await tenants.createKey(tenant.id, name);

@@ -8,7 +8,7 @@ import { writeWorkflowBundle } from '../../src/runtime/workflow-bundle.js';
 import { startEmbeddedPostgres } from './embedded-postgres.js';
 import { loadConfig } from '../../src/config/config.js';
 import { REPO_ROOT } from '../../src/runtime/app-root.js';
-import { findTemporalCli, startTemporalDevServer } from './temporal-dev-server.js';
+import { FAIRNESS, findTemporalCli, startTemporalDevServer } from './temporal-dev-server.js';
 
 export interface EphemeralInfra {
   databaseUrl: string;
@@ -43,7 +43,16 @@ export async function startEphemeralInfra(options: { databaseUrl?: string } = {}
     options.databaseUrl
       ? Promise.resolve({ url: options.databaseUrl, stop: async () => undefined })
       : freePort().then((port) => startEmbeddedPostgres({ dataDir: path.join(tmp, 'pg'), port, database: 'kyc_test' })),
-    freePort().then((port) => startTemporalDevServer({ cliPath, port, namespace: 'default', searchAttributes: SEARCH_ATTRIBUTES })),
+    // One partition per task queue: dispatch order, which the fairness test watches, is then the server's choice alone.
+    freePort().then((port) =>
+      startTemporalDevServer({
+        cliPath,
+        port,
+        namespace: 'default',
+        searchAttributes: SEARCH_ATTRIBUTES,
+        dynamicConfig: { ...FAIRNESS, 'matching.numTaskqueueReadPartitions': 1, 'matching.numTaskqueueWritePartitions': 1 },
+      }),
+    ),
     writeWorkflowBundle(path.join(tmp, 'workflow-bundle.js')),
   ]);
   const stop = async () => {

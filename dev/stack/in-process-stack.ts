@@ -2,23 +2,22 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import type { Worker } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { buildApp } from '../../src/api/app.js';
 import type { AppConfig } from '../../src/config/config.js';
 import { workflowIdFor, type FaceSimilarityOutcome, type LivenessPolicy } from '../../src/contract/face-similarity.js';
-import { ComparisonStore } from '../../src/db/comparison-store.js';
 import { createDb, type Db } from '../../src/db/prisma.js';
-import { SessionStore } from '../../src/db/session-store.js';
 import { TenantStore } from '../../src/db/tenant-store.js';
 import type { FaceComparer } from '../../src/face/pipeline.js';
+import { createMetrics, type ServiceMetrics } from '../../src/observability/metrics.js';
 import type { Tracing } from '../../src/observability/tracing.js';
-import { apiDeps } from '../../src/runtime/api-deps.js';
+import { composeApi, composeGpu, composeOrchestration, composeWebhooks, payloadKeyring, webhookSecrets } from '../../src/runtime/compose.js';
 import { createGpuWorker, createOrchestrationWorkers } from '../../src/runtime/workers.js';
-import { SecretBox } from '../../src/webhooks/secret-box.js';
 import type { BlobStore } from '../../src/storage/blob-store.js';
 import { LocalBlobStore } from '../../src/storage/local-blob-store.js';
 import { SessionWorkflows } from '../../src/temporal/client.js';
+import { connectWorker } from '../../src/temporal/connection.js';
 import { newTenantWithKey } from '../tenants.js';
 
 export interface InProcessStackOptions {
@@ -39,6 +38,8 @@ export interface InProcessStackOptions {
   tracing?: Tracing;
   /** Wraps the blob store the GPU activity reads through (fault injection). */
   gpuBlobs?: (blobs: BlobStore) => BlobStore;
+  /** Whether the stack runs its own GPU worker (false: a test brings its own, or none). */
+  gpuWorker?: boolean;
 }
 
 export interface InProcessStack {
@@ -55,59 +56,56 @@ export interface InProcessStack {
   tenantId: string;
   db: Db;
   workflows: SessionWorkflows;
+  /** This stack's metrics (one registry for its API and workers, as one process would have). */
+  metrics: ServiceMetrics;
   outcome(sessionId: string): Promise<FaceSimilarityOutcome>;
   stop(): Promise<void>;
 }
 
 /**
- * The whole service in one process on a real Temporal server and database: the API on a free
- * port and both workers on task queues of their own, so concurrent users never share work.
+ * The whole service in one process on a real Temporal server and database, built by the same
+ * composition roots the worker processes use (src/runtime/compose.ts): the API on a free port and
+ * both workers on task queues of their own, so concurrent users never share work.
  */
 export async function startInProcessStack(options: InProcessStackOptions): Promise<InProcessStack> {
+  const { logger } = options;
   const db = createDb(options.databaseUrl);
   const blobDir = await mkdtemp(path.join(tmpdir(), 'kyc-blobs-'));
   const blobs = options.blobStore ?? new LocalBlobStore(blobDir);
   const suffix = randomUUID().slice(0, 8);
   const queues = { orchestration: `kyc-orchestration-${suffix}`, gpu: `face-similarity-gpu-${suffix}`, webhooks: `kyc-webhooks-${suffix}` };
-  const secrets = new SecretBox(options.config.webhooks.secretKeys);
+  const config: AppConfig = { ...options.config, temporal: { ...options.config.temporal, address: options.temporalAddress, orchestrationTaskQueue: queues.orchestration, gpuTaskQueue: queues.gpu, webhookTaskQueue: queues.webhooks, uploadTimeoutMs: options.uploadTimeoutMs ?? options.config.temporal.uploadTimeoutMs } };
+  const metrics = createMetrics();
+  const payloadKeys = payloadKeyring(config);
+  const onRefusedPayload = () => metrics.refusedPayloads.inc();
+  const workflows = await SessionWorkflows.connect({ ...config.temporal, payloadKeys, onRefusedPayload });
+  const adapters = { config, db, blobs, logger, metrics };
 
-  const connection = await NativeConnection.connect({ address: options.temporalAddress });
-  const temporal = { connection, namespace: 'default', payloadKeys: options.config.temporal.payloadKeys, ...(options.tracing ? { tracing: options.tracing } : {}) };
+  const connection = await connectWorker(config.temporal);
+  const temporal = { connection, namespace: config.temporal.namespace, payloadKeys, onRefusedPayload, ...(options.tracing ? { tracing: options.tracing } : {}) };
   const workers: Worker[] = [
     ...(await createOrchestrationWorkers(temporal, {
       taskQueue: queues.orchestration,
       webhookTaskQueue: queues.webhooks,
       workflowBundlePath: options.workflowBundlePath,
-      sessions: new SessionStore(db),
-      webhooks: { db, timeoutMs: options.config.webhooks.timeoutMs, policy: options.config.webhooks.policy, secrets },
-      retention: { blobs, defaults: options.config.retention.defaults },
+      activities: composeOrchestration({ ...adapters, workflows }),
+      webhookActivities: composeWebhooks(adapters),
     })),
-    await createGpuWorker(temporal, {
-      taskQueue: queues.gpu,
-      concurrency: 1,
-      comparisons: new ComparisonStore(db),
-      sessions: new SessionStore(db),
-      blobs: options.gpuBlobs ? options.gpuBlobs(blobs) : blobs,
-      pipeline: options.pipeline,
-      leaseMs: options.config.gpuWorker.leaseMs,
-      tenantConcurrency: options.config.gpuWorker.tenantConcurrency,
-      logger: options.logger,
-    }),
+    ...(options.gpuWorker === false
+      ? []
+      : [
+          await createGpuWorker(temporal, {
+            taskQueue: queues.gpu,
+            concurrency: 1,
+            activities: composeGpu({ ...adapters, blobs: options.gpuBlobs ? options.gpuBlobs(blobs) : blobs, pipeline: options.pipeline }),
+          }),
+        ]),
   ];
   const running = workers.map((w) => w.run());
 
-  const workflows = await SessionWorkflows.connect({
-    address: options.temporalAddress,
-    namespace: 'default',
-    orchestrationTaskQueue: queues.orchestration,
-    gpuTaskQueue: queues.gpu,
-    webhookTaskQueue: queues.webhooks,
-    payloadKeys: options.config.temporal.payloadKeys,
-    uploadTimeoutMs: options.uploadTimeoutMs ?? options.config.temporal.uploadTimeoutMs,
-  });
-  const app = await buildApp(apiDeps(options.config, { db, blobs, workflows, logger: options.logger }));
+  const app = await buildApp(composeApi({ ...adapters, workflows }));
   const baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
-  const { tenantId, apiKey, webhookSecret } = await newTenantWithKey(db, 'stack', options.webhookUrl, secrets);
+  const { tenantId, apiKey, webhookSecret } = await newTenantWithKey(db, 'stack', options.webhookUrl, webhookSecrets(config));
   if (options.liveness) await new TenantStore(db).setLivenessModes(tenantId, options.liveness);
 
   return {
@@ -120,6 +118,7 @@ export async function startInProcessStack(options: InProcessStackOptions): Promi
     tenantId,
     db,
     workflows,
+    metrics,
     outcome: (sessionId) => workflows.client.workflow.getHandle(workflowIdFor(sessionId)).result(),
     async stop() {
       await app.close();

@@ -5,9 +5,11 @@ import { SEARCH_ATTRIBUTES } from '../../src/contract/face-similarity.js';
 import { applyMigrations } from '../../src/db/migrator.js';
 import { loadConfig } from '../../src/config/config.js';
 import { REPO_ROOT } from '../../src/runtime/app-root.js';
+import { bundledFfmpeg } from '../../src/runtime/tools.js';
 import { writeWorkflowBundle } from '../../src/runtime/workflow-bundle.js';
 import { SessionWorkflows } from '../../src/temporal/client.js';
-import { parseSecretKeys } from '../../src/webhooks/secret-box.js';
+import { Keyring, parseKeyList } from '../../src/crypto/keyring.js';
+import { generateVerdictKeys } from '../../src/crypto/verdict-signature.js';
 import { MODELS_DIR } from '../paths.js';
 import { createServer } from 'node:net';
 import { freePort } from './ephemeral-infra.js';
@@ -46,7 +48,8 @@ export class ProcessStack {
     this.blobDir = path.join(options.runDir, 'blobs');
     const logs = (name: string) => path.join(options.runDir, `${name}.log`);
     const apiUrl = `http://127.0.0.1:${ports.api}`;
-    this.api = new ServiceProcess('api', 'api-server.ts', { ...env, API_PORT: String(ports.api) }, logs('api'), () => waitForHttp(`${apiUrl}/healthz`, 60_000));
+    const apiMetrics = ports.metrics[options.gpuWorkers + 1]!;
+    this.api = new ServiceProcess('api', 'api-server.ts', { ...env, API_PORT: String(ports.api), METRICS_PORT: String(apiMetrics) }, logs('api'), () => waitForHttp(`${apiUrl}/healthz`, 60_000));
     this.orchestration = new ServiceProcess(
       'orchestration-worker',
       'orchestration-worker.ts',
@@ -77,7 +80,7 @@ export class ProcessStack {
   metricsUrls(): Record<string, string> {
     const worker = (name: string, port: number) => ({ [name]: `http://127.0.0.1:${port}/metrics`, [`${name} (Temporal SDK)`]: `http://127.0.0.1:${port + 1}/metrics` });
     return {
-      api: `${this.apiUrl}/metrics`,
+      api: `http://127.0.0.1:${this.ports.metrics[this.gpu.length + 1]}/metrics`,
       ...worker('orchestration-worker', this.ports.metrics[0]!),
       ...Object.assign({}, ...this.gpu.map((g, i) => worker(g.name, this.ports.metrics[i + 1]!))),
     } as Record<string, string>;
@@ -92,7 +95,8 @@ export class ProcessStack {
       gpuTaskQueue: 'face-similarity-gpu',
       webhookTaskQueue: 'kyc-webhooks',
       uploadTimeoutMs: 0,
-      payloadKeys: parseSecretKeys(this.env.TEMPORAL_PAYLOAD_KEYS ?? ''),
+      tls: { enabled: false },
+      payloadKeys: new Keyring(parseKeyList(this.env.TEMPORAL_PAYLOAD_KEYS ?? '')),
     });
   }
 
@@ -104,7 +108,8 @@ export class ProcessStack {
     if (!cliPath) throw new Error('Temporal CLI not found: run `npm run temporal:cli`');
     // Each worker serves ours on a port and the Temporal SDK's on the next: two free ports apart.
     const metrics: number[] = [];
-    for (let i = 0; i <= options.gpuWorkers; i++) {
+    // The orchestration worker, each GPU worker, and the API (its own listener, one port).
+    for (let i = 0; i <= options.gpuWorkers + 1; i++) {
       let port = await freePort();
       while (!(await portFree(port + 1))) port = await freePort();
       metrics.push(port);
@@ -112,9 +117,12 @@ export class ProcessStack {
     const ports = { postgres: await freePort(), temporal: await freePort(), api: await freePort(), metrics };
     const databaseUrl = `postgresql://postgres:postgres@127.0.0.1:${ports.postgres}/kyc_chaos`;
     const bundle = await writeWorkflowBundle(path.join(options.runDir, 'workflow-bundle.js'));
+    const verdictKeys = generateVerdictKeys('chaos');
+    // Production mode, with every secret a deployment must set: the run checks that configuration too.
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
+      KYC_ENV: 'production',
       NODE_ENV: 'production',
       LOG_FORMAT: 'json',
       LOG_LEVEL: 'info',
@@ -138,6 +146,10 @@ export class ProcessStack {
       BLOB_SWEEP_GRACE: '15s',
       // Sealing the tenant's webhook secret at rest, as a deployment must.
       WEBHOOK_SECRET_KEYS: `chaos:${randomBytes(32).toString('base64')}`,
+      CLIENT_TOKEN_SECRET: randomBytes(32).toString('base64url'),
+      VERDICT_SIGNING_KEY: verdictKeys.signingKey,
+      VERDICT_PUBLIC_KEYS: verdictKeys.publicKey,
+      FFMPEG_PATH: process.env.FFMPEG_PATH ?? bundledFfmpeg(),
     };
     const stack = new ProcessStack(options, ports, cliPath, databaseUrl, env);
     await stack.startPostgres();

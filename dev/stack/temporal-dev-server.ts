@@ -20,8 +20,18 @@ export interface DevServerOptions {
   /** The remote codec the UI decodes payloads with (our API's /codec). */
   uiCodecEndpoint?: string;
   searchAttributes?: Record<string, 'Keyword' | 'Text' | 'Int' | 'Double' | 'Bool' | 'Datetime'>;
+  /** Dynamic configuration values (`--dynamic-config-value KEY=VALUE`); FAIRNESS by default. */
+  dynamicConfig?: Record<string, string | number | boolean>;
   log?: (line: string) => void;
 }
+
+/**
+ * Task-queue fairness (Temporal server 1.29, matching): the GPU queue dispatches its tasks in
+ * turn per tenant (the fairness key the workflow sets), so one tenant's backlog cannot hold every
+ * GPU slot. Self-hosted clusters enable it with the same dynamic configuration value; Temporal
+ * Cloud enables it per namespace.
+ */
+export const FAIRNESS = { 'matching.enableFairness': true } as const;
 
 /** The Temporal CLI's path: TEMPORAL_CLI_PATH, then the copy built into .tools/bin, else undefined. */
 export function findTemporalCli(configured: string | undefined, repoRoot: string): string | undefined {
@@ -38,6 +48,7 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
   if (options.uiPort && options.uiCodecEndpoint) args.push('--ui-codec-endpoint', options.uiCodecEndpoint);
   else args.push('--headless');
   for (const [name, type] of Object.entries(options.searchAttributes ?? {})) args.push('--search-attribute', `${name}=${type}`);
+  for (const [key, value] of Object.entries(options.dynamicConfig ?? FAIRNESS)) args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
 
   const child = spawn(options.cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];

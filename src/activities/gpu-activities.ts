@@ -3,11 +3,12 @@ import { hostname } from 'node:os';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Logger } from 'pino';
 import { TENANT_GPU_BUSY, verdictOf, type CompareFacesInput, type FaceMatchVerdict, type FileRef, type LivenessChallenge, type LivenessPolicy } from '../contract/face-similarity.js';
+import type { VerdictFields, VerdictSigner } from '../crypto/verdict-signature.js';
 import type { ComparisonStore } from '../db/comparison-store.js';
 import type { SessionStore } from '../db/session-store.js';
 import { MediaRejectedError } from '../media/errors.js';
 import type { FaceComparer, StageTimings } from '../face/pipeline.js';
-import { metrics } from '../observability/metrics.js';
+import type { ServiceMetrics } from '../observability/metrics.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import { sha256OfFile } from '../storage/file-digest.js';
 import { retryThroughOutage } from '../db/outage.js';
@@ -25,11 +26,15 @@ export interface GpuActivityDeps {
   leaseMs: number;
   /** Comparisons one tenant may run at once across all GPU workers; the rest wait their turn. */
   tenantConcurrency: number;
+  /** Signs each settled comparison: what makes its decision evidence (crypto/verdict-signature.ts). */
+  signer: VerdictSigner;
+  metrics: Pick<ServiceMetrics, 'claims' | 'leaseTakeovers' | 'scheduleToStart' | 'inferences' | 'comparisonDuration'>;
   logger: Logger;
 }
 
 /** Activities of the GPU task queue: only the face comparison, which owns the models. */
 export function createGpuActivities(deps: GpuActivityDeps) {
+  const { metrics } = deps;
   return {
     /** Returns the verdict only: the full result stays in Postgres, the history keeps a reference. */
     async compareFaces(input: CompareFacesInput): Promise<FaceMatchVerdict> {
@@ -37,6 +42,8 @@ export function createGpuActivities(deps: GpuActivityDeps) {
       // A history can be signalled or edited by anyone with Temporal access: the files it names
       // must be this session's own uploads, of the kind they claim, before anything is decided.
       const session = await deps.sessions.findForComparison(input.sessionId);
+      // An erased session's files are gone; a late run of its workflow must not claim a new row.
+      if (session?.status === 'DELETED') throw ApplicationFailure.create({ message: `session ${input.sessionId} was erased`, type: 'FILE_NOT_IN_SESSION', nonRetryable: true });
       for (const ref of [input.idImage, input.selfieVideo]) {
         const owned = session?.files.some((f) => f.kind === ref.kind && f.storageKey === ref.storageKey && f.sha256 === ref.sha256);
         if (!owned || (ref === input.idImage ? ref.kind !== 'ID_IMAGE' : ref.kind !== 'SELFIE_VIDEO')) {
@@ -59,12 +66,16 @@ export function createGpuActivities(deps: GpuActivityDeps) {
       const owner = `${WORKER_PROCESS}/${ctx.info.workflowExecution?.workflowId ?? 'standalone'}/${ctx.info.activityId}/${ctx.info.attempt}/${randomUUID()}`;
       const log = deps.logger.child({ sessionId: input.sessionId, comparisonKey: key, attempt: ctx.info.attempt });
 
-      const claim = await deps.comparisons.claim({
+      const signed = {
         comparisonKey: key,
         sessionId: input.sessionId,
         idImageSha256: input.idImage.sha256,
         selfieVideoSha256: input.selfieVideo.sha256,
         pipelineVersion: deps.pipeline.fingerprint,
+      };
+      const signature = (decision: Pick<VerdictFields, 'status' | 'similarity' | 'match' | 'threshold' | 'rejectionReason'>) => deps.signer.sign({ ...signed, ...decision });
+      const claim = await deps.comparisons.claim({
+        ...signed,
         owner,
         leaseMs: deps.leaseMs,
         ...(session ? { budget: { tenantId: session.tenantId, maxRunning: deps.tenantConcurrency } } : {}),
@@ -124,7 +135,8 @@ export function createGpuActivities(deps: GpuActivityDeps) {
         });
         if (lost) log.warn('lease was lost during inference; storing only if still ours');
         // complete() is safe to repeat (a second call finds its own stored row and returns it).
-        const result = await retryThroughOutage(() => deps.comparisons.complete({ comparisonKey: key, ...report }, owner), {
+        const sealed = signature({ status: 'COMPLETED', similarity: report.similarity, match: report.match, threshold: report.threshold, rejectionReason: null });
+        const result = await retryThroughOutage(() => deps.comparisons.complete({ comparisonKey: key, ...report }, owner, sealed), {
           budgetMs: deps.leaseMs,
           onRetry: (err) => log.warn({ err }, 'database out while storing the comparison; retrying'),
         });
@@ -139,7 +151,9 @@ export function createGpuActivities(deps: GpuActivityDeps) {
       } catch (err) {
         metrics.inferences.inc({ result: err instanceof MediaRejectedError ? 'rejected' : 'failed' });
         if (err instanceof MediaRejectedError) {
-          await retryThroughOutage(() => deps.comparisons.reject(key, owner, err.reason, err.message, err.liveness), { budgetMs: deps.leaseMs });
+          const sealed = signature({ status: 'REJECTED', similarity: null, match: null, threshold: null, rejectionReason: err.reason });
+          const rejection = { reason: err.reason, message: err.message, ...(err.liveness ? { liveness: err.liveness } : {}) };
+          await retryThroughOutage(() => deps.comparisons.reject(key, owner, rejection, sealed), { budgetMs: deps.leaseMs });
           if (err.reason === 'FILE_DIGEST_MISMATCH') log.error({ reason: err.reason }, `SECURITY: ${err.message}`);
           else log.info({ reason: err.reason, liveness: err.liveness?.failedCheck, diagnostic: err.diagnostic }, 'media rejected');
           throw ApplicationFailure.create({ message: err.message, type: err.reason, nonRetryable: true });

@@ -1,29 +1,16 @@
-import type { RecordOutcomeInput } from '../contract/face-similarity.js';
-import type { AuditLog } from '../db/audit-log.js';
-import { metrics } from '../observability/metrics.js';
+import type { FaceSimilarityOutcome, RecordOutcomeInput } from '../contract/face-similarity.js';
 import type { SessionStore } from '../db/session-store.js';
+import type { OutcomeRecorder } from '../sessions/outcome-recorder.js';
 
 /** Bookkeeping activities of the orchestration queue: they mirror the workflow's progress into Postgres. */
-export function createOrchestrationActivities(deps: { sessions: SessionStore; audit: AuditLog }) {
+export function createOrchestrationActivities(deps: { sessions: Pick<SessionStore, 'markProcessing'>; recorder: Pick<OutcomeRecorder, 'record'> }) {
   return {
     async markSessionProcessing(input: { sessionId: string }): Promise<void> {
       await deps.sessions.markProcessing(input.sessionId);
     },
-    async recordSessionOutcome(input: RecordOutcomeInput): Promise<void> {
-      await deps.sessions.recordOutcome(input.sessionId, input.outcome);
-      const reason = input.outcome.status === 'REJECTED' || input.outcome.status === 'FAILED' ? input.outcome.reason : '';
-      metrics.sessions.inc({ outcome: input.outcome.status, reason });
-      const tenant = await deps.sessions.tenantOfSession(input.sessionId);
-      const { outcome } = input;
-      if (tenant) {
-        await deps.audit.record({
-          tenantId: tenant.tenantId,
-          sessionId: input.sessionId,
-          action: `SESSION_${outcome.status}`,
-          actor: 'workflow',
-          detail: outcome.status === 'REJECTED' || outcome.status === 'FAILED' ? outcome.reason : outcome.status === 'EXPIRED' ? `missing ${outcome.missing.join(',')}` : undefined,
-        });
-      }
+    /** Records the outcome once verified against Postgres, and returns what was recorded (v7 on). */
+    async recordSessionOutcome(input: RecordOutcomeInput): Promise<FaceSimilarityOutcome> {
+      return deps.recorder.record(input.sessionId, input.outcome);
     },
   };
 }

@@ -1,35 +1,39 @@
 import { randomUUID } from 'node:crypto';
 import multipart from '@fastify/multipart';
-import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyError } from 'fastify';
-import {
-  hasZodFastifySchemaValidationErrors,
-  jsonSchemaTransform,
-  serializerCompiler,
-  validatorCompiler,
-  type ZodTypeProvider,
-} from 'fastify-type-provider-zod';
+import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { unavailableDependency } from './dependency-errors.js';
-import { requestTracingPlugin } from './plugins/request-tracing.js';
+import type { Db } from '../db/prisma.js';
+import type { FileKind } from '../contract/face-similarity.js';
+import type { ServiceMetrics } from '../observability/metrics.js';
+import type { Authenticator } from '../sessions/authenticator.js';
+import type { SessionsService } from '../sessions/sessions-service.js';
 import { BlobTooLargeError, EmptyBlobError } from '../storage/blob-store.js';
-import { metrics, registry } from '../observability/metrics.js';
-import { rateLimitKeyFor } from './plugins/authentication.js';
-import { PROBLEM_CODES, Problem, problemBody, problems } from './problem.js';
-import { sessionRoutes, type SessionRoutesDeps } from './routes/sessions.js';
+import { unavailableDependency } from './dependency-errors.js';
+import { authenticate } from './plugins/authentication.js';
 import { idempotencyPlugin, type IdempotencyPluginOptions } from './plugins/idempotency.js';
-import { codecServer, type CodecServerOptions } from './plugins/codec-server.js';
+import { rateLimitPlugin } from './plugins/rate-limit.js';
+import { cachedReadiness } from './plugins/readiness.js';
+import { requestTracingPlugin } from './plugins/request-tracing.js';
+import { PROBLEM_CODES, Problem, problemBody, problems } from './problem.js';
+import { sessionRoutes } from './routes/sessions.js';
 
-export interface AppDeps extends SessionRoutesDeps {
+export interface AppDeps {
   logger: Logger;
-  idempotency: IdempotencyPluginOptions;
-  /** Temporal's remote codec endpoint for operators' UIs; absent without payload keys. */
-  codecServer?: CodecServerOptions;
+  db: Db;
+  sessions: SessionsService;
+  authenticator: Authenticator;
+  metrics: ServiceMetrics;
+  idempotency: Omit<IdempotencyPluginOptions, 'db'>;
   timeouts: { headersMs: number; idleMs: number; requestMs: number };
+  maxBytes: Record<FileKind, number>;
   rateLimitPerMinute: number;
+  authFailuresPerMinute: number;
+  /** Proxies (addresses, CIDRs) whose X-Forwarded-For is believed; none: the socket's address is the client's. */
+  trustProxy: string[];
   /** Whether each dependency answers, for /readyz. */
   readiness: () => Promise<Record<string, boolean>>;
 }
@@ -37,10 +41,11 @@ export interface AppDeps extends SessionRoutesDeps {
 /** Letters, digits and `._:-`, at most 64: enough for a UUID or a trace id, nothing to inject. */
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
-/** The Fastify app without `listen`: the server entry owns the process, tests use `inject` or port 0. */
+/** The public Fastify app without `listen`: the server entry owns the process, tests use `inject` or port 0. */
 export async function buildApp(deps: AppDeps) {
   const app = Fastify({
     loggerInstance: deps.logger,
+    trustProxy: deps.trustProxy.length > 0 ? deps.trustProxy : false,
     // A slow client must not hold sockets: no byte for idleMs closes the connection, a request
     // must be complete within requestMs, keep-alive sockets are not kept for long.
     connectionTimeout: deps.timeouts.idleMs,
@@ -62,8 +67,8 @@ export async function buildApp(deps: AppDeps) {
   // Route patterns, not URLs, as labels: one series per route, whatever the session ids.
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
-    metrics.httpRequests.inc({ route, method: request.method, status: String(reply.statusCode) });
-    metrics.httpDuration.observe({ route, method: request.method }, reply.elapsedTime / 1000);
+    deps.metrics.httpRequests.inc({ route, method: request.method, status: String(reply.statusCode) });
+    deps.metrics.httpDuration.observe({ route, method: request.method }, reply.elapsedTime / 1000);
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -83,7 +88,7 @@ export async function buildApp(deps: AppDeps) {
       },
       components: {
         securitySchemes: {
-          bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API key of your tenant: `Authorization: Bearer kyc_…`' },
+          bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API key of your tenant (`kyc_…`), or a session token (`kst_…`) for that session' },
         },
       },
     },
@@ -91,19 +96,8 @@ export async function buildApp(deps: AppDeps) {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
 
-  await app.register(rateLimit, {
-    max: deps.rateLimitPerMinute,
-    timeWindow: '1 minute',
-    keyGenerator: rateLimitKeyFor(deps.tokens),
-    allowList: (request) => request.url === '/healthz' || request.url === '/readyz' || request.url === '/metrics',
-    errorResponseBuilder: (_request, context) =>
-      Object.assign(new Problem('rate-limited', `limit is ${context.max} per minute; retry in ${context.after}`), {
-        statusCode: 429,
-      }),
-  });
-
+  await app.register(rateLimitPlugin, { db: deps.db, perMinute: deps.rateLimitPerMinute });
   const largest = Math.max(...Object.values(deps.maxBytes));
   // files: 2 so that a second file reaches the route and gets its own answer instead of being dropped.
   await app.register(multipart, { limits: { fileSize: largest, files: 2, fields: 4, parts: 6 } });
@@ -122,18 +116,20 @@ export async function buildApp(deps: AppDeps) {
     reply.code(404).type('application/problem+json').send(problemBody(problem, request.url));
   });
 
-  app.get('/healthz', { schema: { summary: 'The process is up', response: { 200: z.object({ status: z.literal('ok') }) } } }, async () => ({
-    status: 'ok' as const,
-  }));
+  app.get('/healthz', { schema: { summary: 'The process is up', response: { 200: z.object({ status: z.literal('ok') }) } } }, async () => ({ status: 'ok' as const }));
   const readySchema = z.object({ status: z.enum(['ready', 'unavailable']), checks: z.record(z.string(), z.boolean()) });
+  // Asked at most once a second whatever the flood: each check is a database and a Temporal round trip.
+  const readiness = cachedReadiness(deps.readiness, 1000);
   app.get('/readyz', { schema: { summary: 'The database and Temporal answer', response: { 200: readySchema, 503: readySchema } } }, async (_request, reply) => {
-    const checks = await deps.readiness();
+    const checks = await readiness();
     const ready = Object.values(checks).every(Boolean);
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', checks });
   });
-  if (deps.codecServer) await app.register(codecServer, deps.codecServer);
-  await app.register(idempotencyPlugin, deps.idempotency);
-  await app.register(sessionRoutes, deps);
+  await app.register(idempotencyPlugin, { db: deps.db, ...deps.idempotency });
+  await app.register(async (scope) => {
+    scope.addHook('onRequest', authenticate(deps.authenticator, deps.authFailuresPerMinute, deps.metrics));
+    await scope.register(sessionRoutes, { sessions: deps.sessions });
+  });
   return app;
 }
 
@@ -163,8 +159,6 @@ function toProblem(err: FastifyError): Problem {
       break;
   }
   if (/multipart|boundary|Unexpected end of form/i.test(err.message)) return problems.malformedMultipart(err.message);
-  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
-    return new Problem('bad-request', err.message, { status: err.statusCode });
-  }
+  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return new Problem('bad-request', err.message, { status: err.statusCode });
   return new Problem('internal-error');
 }

@@ -15,9 +15,11 @@ import {
   type LivenessChallenge,
   type LivenessReport,
 } from '../contract/face-similarity.js';
-import { livenessOf, toResult } from '../db/comparison-store.js';
-import type { FaceComparison, KycSession, SessionErasure, UploadedFile } from '../generated/prisma/client.js';
-import { receiptOf } from '../lifecycle/erasure.js';
+import { livenessOf, toResult } from '../db/comparison-rows.js';
+import type { FaceComparison } from '../generated/prisma/client.js';
+import { receiptOf } from '../sessions/erasure.js';
+import { RETAKE_CODES, retakeFor } from '../sessions/retake.js';
+import type { SessionRead, SessionRecord } from '../sessions/sessions-service.js';
 
 const livenessSchema = z.object({
   verdict: z.enum(LIVENESS_VERDICTS).describe('FAIL when an enforced check failed'),
@@ -71,11 +73,22 @@ export const erasureReceiptSchema = z
       blobs: z.number().int(),
       fileRows: z.number().int(),
       frameDetails: z.number().int(),
+      storedResponses: z.number().int().optional().describe('stored Idempotency-Key responses about the session (they held its token)'),
       temporalHistory: z.boolean().describe('the run\'s history was deleted from Temporal'),
+      temporalRuns: z.number().int().optional().describe('runs of the session\'s workflow deleted, resets included'),
       runTerminated: z.boolean().describe('the run was still waiting or comparing and was stopped'),
     }),
   })
   .describe('What an erasure removed: media, file rows, per-frame details and the Temporal history; the decision stays');
+
+const retakeSchema = z
+  .object({
+    file: z.enum(['SELFIE_VIDEO', 'ID_IMAGE', 'BOTH']).describe('what to capture again, in a new session'),
+    code: z.enum(RETAKE_CODES),
+    hint: z.string().describe('what to tell the person, in English'),
+  })
+  .nullable()
+  .describe('For a REJECTED session: what the person should do differently next time');
 
 export const sessionViewSchema = z.object({
   id: z.string().uuid(),
@@ -109,36 +122,90 @@ export const sessionViewSchema = z.object({
   liveness: livenessSchema
     .nullable()
     .describe('Every liveness check with its mode, verdict, score, threshold and frames; present once a comparison ran, also when it rejected'),
+  retake: retakeSchema,
   result: resultSchema.nullable(),
   erasure: erasureReceiptSchema.nullable().describe('present when the session was erased on request (status DELETED)'),
 });
 
+export const END_USER_DECISIONS = ['PENDING', 'VERIFIED', 'NOT_VERIFIED', 'RETAKE', 'EXPIRED', 'FAILED'] as const;
+
+/**
+ * What the end user's session token reads: where the session is and what to do next. No scores,
+ * thresholds, per-frame similarities or the name of the liveness check that failed: a graded
+ * answer would let an attacker tune a presentation attack against it.
+ */
+export const endUserViewSchema = z
+  .object({
+    id: z.string().uuid(),
+    status: z.enum(SESSION_STATUSES),
+    decision: z.enum(END_USER_DECISIONS).describe('PENDING until decided; VERIFIED or NOT_VERIFIED when compared; RETAKE when the capture was refused'),
+    createdAt: z.string().datetime(),
+    completedAt: z.string().datetime().nullable(),
+    files: z.array(z.object({ kind: z.enum(FILE_KINDS), uploadedAt: z.string().datetime() })),
+    challenge: z.object({ steps: z.array(z.enum(CHALLENGE_STEPS)) }).nullable(),
+    retake: retakeSchema,
+  })
+  .describe('A session as its session token reads it (the mobile app, the capture page)');
+
 export type SessionView = z.infer<typeof sessionViewSchema>;
 
 
-export function sessionView(session: KycSession & { files: UploadedFile[]; erasure?: SessionErasure | null }, comparison: FaceComparison | null): SessionView {
+/** The tenant's view: everything, the decision only from a signed comparison (sessions/decisions.ts). */
+export function sessionView({ session, decision }: Pick<SessionRead, 'session' | 'decision'>): SessionView {
   return {
     id: session.id,
     status: session.status,
     createdAt: session.createdAt.toISOString(),
     updatedAt: session.updatedAt.toISOString(),
     completedAt: session.completedAt?.toISOString() ?? null,
-    files: session.files.map((f) => ({
-      kind: f.kind,
-      sha256: f.sha256,
-      bytes: f.sizeBytes,
-      mediaType: f.mediaType,
-      uploadedAt: f.createdAt.toISOString(),
-    })),
+    files: session.files.map((f) => ({ kind: f.kind, sha256: f.sha256, bytes: f.sizeBytes, mediaType: f.mediaType, uploadedAt: f.createdAt.toISOString() })),
     rejectionReason: session.rejectionReason,
-    challenge: (session.livenessChallenge as LivenessChallenge | null) ?? null,
-    liveness: comparison ? livenessOf(comparison) : null,
-    result:
-      comparison && comparison.status === 'COMPLETED'
-        ? (({ comparisonKey: _key, liveness: _liveness, ...result }) => result)(toResult(comparison))
-        : null,
+    challenge: challengeOf(session),
+    liveness: decision ? livenessOf(decision) : null,
+    retake: session.status === 'REJECTED' ? retakeFor(session.rejectionReason) : null,
+    result: completedResult(decision),
     erasure: session.erasure ? receiptOf(session.erasure) : null,
   };
+}
+
+export function endUserView({ session, decision }: Pick<SessionRead, 'session' | 'decision'>): z.infer<typeof endUserViewSchema> {
+  return {
+    id: session.id,
+    status: session.status,
+    decision: endUserDecision(session.status, decision),
+    createdAt: session.createdAt.toISOString(),
+    completedAt: session.completedAt?.toISOString() ?? null,
+    files: session.files.map((f) => ({ kind: f.kind, uploadedAt: f.createdAt.toISOString() })),
+    challenge: challengeOf(session),
+    retake: session.status === 'REJECTED' ? retakeFor(session.rejectionReason) : null,
+  };
+}
+
+function endUserDecision(status: SessionRecord['status'], decision: FaceComparison | null): (typeof END_USER_DECISIONS)[number] {
+  switch (status) {
+    case 'AWAITING_FILES':
+    case 'PROCESSING':
+      return 'PENDING';
+    case 'COMPLETED':
+      // Only a signed comparison's match counts; a completed session without one is a failure.
+      return decision?.status === 'COMPLETED' ? (decision.match ? 'VERIFIED' : 'NOT_VERIFIED') : 'FAILED';
+    case 'REJECTED':
+      return 'RETAKE';
+    case 'EXPIRED':
+      return 'EXPIRED';
+    default:
+      return 'FAILED';
+  }
+}
+
+function challengeOf(session: SessionRecord): LivenessChallenge | null {
+  return (session.livenessChallenge as LivenessChallenge | null) ?? null;
+}
+
+function completedResult(decision: FaceComparison | null): SessionView['result'] {
+  if (!decision || decision.status !== 'COMPLETED') return null;
+  const { comparisonKey: _key, liveness: _liveness, ...result } = toResult(decision);
+  return result;
 }
 
 // The schemas above are written out for the OpenAPI document; these lines keep them the contract's

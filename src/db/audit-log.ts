@@ -1,10 +1,12 @@
-import type { Db } from './prisma.js';
+import type { DbClient } from './prisma.js';
 
 export const AUDIT_ACTIONS = [
   'SESSION_CREATED',
   'FILE_UPLOADED',
   'RESULT_READ',
   'SESSION_DELETED',
+  'SESSION_ABANDONED',
+  'VERDICT_REFUSED',
   'SESSION_COMPLETED',
   'SESSION_REJECTED',
   'SESSION_FAILED',
@@ -24,9 +26,12 @@ export interface AuditEntry {
   detail?: string;
 }
 
-/** The append-only audit trail of sessions. */
+/**
+ * The append-only audit trail of sessions, its only writer. Whoever changes a session records the
+ * line with the same transaction client, so the line exists exactly when the change does.
+ */
 export class AuditLog {
-  constructor(private readonly db: Pick<Db, 'auditEvent'>) {}
+  constructor(private readonly db: Pick<DbClient, 'auditEvent'>) {}
 
   async record(entry: AuditEntry): Promise<void> {
     await this.db.auditEvent.create({

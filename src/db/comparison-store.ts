@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { FaceMatchResult, FrameReport, LivenessReport } from '../contract/face-similarity.js';
-import type { Db } from './prisma.js';
-import type { FaceComparison, Prisma } from '../generated/prisma/client.js';
+import type { FaceMatchResult, LivenessReport } from '../contract/face-similarity.js';
+import { asJson, toResult } from './comparison-rows.js';
+import type { Db, DbClient } from './prisma.js';
+import { Prisma, type FaceComparison } from '../generated/prisma/client.js';
 
 export interface ClaimRequest {
   comparisonKey: string;
@@ -22,7 +23,7 @@ export type Claim =
   | { kind: 'held'; retryAfterMs: number }
   | { kind: 'over-budget'; running: number };
 
-type Queryable = Pick<Db, '$queryRaw' | 'faceComparison'>;
+type Queryable = Pick<DbClient, '$queryRaw' | 'faceComparison'>;
 
 /**
  * The exactly-once protocol of the comparison, one row per comparison key. A claim is an
@@ -32,6 +33,11 @@ type Queryable = Pick<Db, '$queryRaw' | 'faceComparison'>;
  */
 export class ComparisonStore {
   constructor(private readonly db: Db) {}
+
+  /** The same store over a transaction's client, for the steps of an erasure (no claims there). */
+  static erasing(tx: DbClient): { eraseForSession(sessionId: string): Promise<number> } {
+    return { eraseForSession: (sessionId: string) => eraseForSession(tx, sessionId) };
+  }
 
   /**
    * With a budget, the count of the tenant's live claims and the claim itself happen under one
@@ -92,12 +98,13 @@ export class ComparisonStore {
    * claim (the lease expired and another attempt took over) returns that attempt's stored result
    * when it has one, so the workflow still gets the one outcome Postgres holds.
    */
-  async complete(result: FaceMatchResult, owner: string): Promise<FaceMatchResult> {
+  async complete(result: FaceMatchResult, owner: string, signature: string): Promise<FaceMatchResult> {
     const { comparisonKey } = result;
     const { count } = await this.db.faceComparison.updateMany({
       where: { comparisonKey, leaseOwner: owner, status: 'RUNNING' },
       data: {
         status: 'COMPLETED',
+        signature,
         leaseOwner: null,
         leaseExpiresAt: null,
         similarity: result.similarity,
@@ -124,11 +131,13 @@ export class ComparisonStore {
   }
 
   /** `liveness`: the checks' report when liveness is what rejected, so the rejection explains itself. */
-  async reject(comparisonKey: string, owner: string, reason: string, message: string, liveness?: LivenessReport): Promise<void> {
+  async reject(comparisonKey: string, owner: string, rejection: { reason: string; message: string; liveness?: LivenessReport }, signature: string): Promise<void> {
+    const { reason, message, liveness } = rejection;
     await this.db.faceComparison.updateMany({
       where: { comparisonKey, leaseOwner: owner, status: 'RUNNING' },
       data: {
         status: 'REJECTED',
+        signature,
         leaseOwner: null,
         leaseExpiresAt: null,
         rejectionReason: reason,
@@ -149,6 +158,46 @@ export class ComparisonStore {
   async find(comparisonKey: string): Promise<FaceComparison | null> {
     return this.db.faceComparison.findUnique({ where: { comparisonKey } });
   }
+
+  /** The claim as a row holds it, for the signature the GPU worker puts on a settled comparison. */
+  async claimed(comparisonKey: string): Promise<Pick<FaceComparison, 'sessionId' | 'idImageSha256' | 'selfieVideoSha256' | 'pipelineVersion'> | null> {
+    return this.db.faceComparison.findUnique({ where: { comparisonKey }, select: { sessionId: true, idImageSha256: true, selfieVideoSha256: true, pipelineVersion: true } });
+  }
+
+  /**
+   * The comparison that decided the session: the one its result names, or for a rejected session
+   * (which names none) its latest settled comparison, whose liveness report explains the rejection.
+   */
+  decidingFor(session: { id: string; resultKey: string | null; status: string }): Promise<FaceComparison | null> {
+    if (session.resultKey) return this.find(session.resultKey);
+    if (session.status !== 'REJECTED') return Promise.resolve(null);
+    return this.db.faceComparison.findFirst({ where: { sessionId: session.id, status: 'REJECTED' }, orderBy: { completedAt: 'desc' } });
+  }
+
+  /** The settled comparisons of a session (the recorder looks for the signed one a claim names). */
+  settledFor(sessionId: string): Promise<FaceComparison[]> {
+    return this.db.faceComparison.findMany({ where: { sessionId, status: { in: ['COMPLETED', 'REJECTED'] } }, orderBy: { completedAt: 'desc' } });
+  }
+
+  /** Deletes the per-frame details of comparisons that ended more than their tenant's period ago. */
+  purgeFrameDetails(defaultFrameDetailsMs: number): Promise<number> {
+    return this.db.$executeRaw`
+      UPDATE face_comparisons c SET details = c.details - 'frames'
+      FROM kyc_sessions s JOIN tenants t ON t.id = s.tenant_id
+      WHERE s.id = c.session_id AND c.details ? 'frames' AND c.completed_at IS NOT NULL
+        AND c.completed_at < now() - COALESCE((t.retention_policy->>'frameDetailsMs')::bigint, ${defaultFrameDetailsMs}) * interval '1 millisecond'`;
+  }
+}
+
+/**
+ * Erasure of a session's comparisons: a still running one goes (its late attempt then loses its
+ * claim and stores nothing), the others lose their per-frame details and liveness report; the
+ * decision itself, signed, stays as the AML record. Returns how many lost details.
+ */
+async function eraseForSession(db: DbClient, sessionId: string): Promise<number> {
+  await db.faceComparison.deleteMany({ where: { sessionId, status: 'RUNNING' } });
+  const { count } = await db.faceComparison.updateMany({ where: { sessionId, details: { not: Prisma.DbNull } }, data: { details: Prisma.DbNull } });
+  return count;
 }
 
 function settled(row: FaceComparison): Claim | undefined {
@@ -158,33 +207,4 @@ function settled(row: FaceComparison): Claim | undefined {
   }
   if (row.status === 'COMPLETED') return { kind: 'completed', result: toResult(row) };
   return undefined;
-}
-
-export function toResult(row: FaceComparison): FaceMatchResult {
-  return {
-    comparisonKey: row.comparisonKey,
-    similarity: row.similarity ?? Number.NaN,
-    match: row.match ?? false,
-    threshold: row.threshold ?? Number.NaN,
-    detectorModel: row.detectorModel ?? '',
-    embedderModel: row.embedderModel ?? '',
-    executionProvider: row.executionProvider ?? '',
-    framesExamined: row.framesExamined ?? 0,
-    framesWithFace: row.framesWithFace ?? 0,
-    frames: (row.details as { frames?: FrameReport[] } | null)?.frames ?? [],
-    ...((row.details as { videoRotation?: number } | null)?.videoRotation !== undefined
-      ? { videoRotation: (row.details as { videoRotation: number }).videoRotation }
-      : {}),
-    ...(livenessOf(row) ? { liveness: livenessOf(row)! } : {}),
-  };
-}
-
-/** A plain JSON copy: Prisma's JSON input type wants index signatures our interfaces lack. */
-function asJson(value: object): Prisma.InputJsonObject {
-  return JSON.parse(JSON.stringify(value)) as Prisma.InputJsonObject;
-}
-
-/** The liveness report stored with a comparison, completed or rejected; null before liveness existed. */
-export function livenessOf(row: FaceComparison): LivenessReport | null {
-  return (row.details as { liveness?: LivenessReport } | null)?.liveness ?? null;
 }

@@ -1,5 +1,5 @@
-import { comparisonKeyOf, type FaceSimilarityOutcome, type FileKind, type FileRef, type LivenessChallenge, type LivenessPolicy } from '../contract/face-similarity.js';
-import type { Db } from './prisma.js';
+import type { FileKind, FileRef, LivenessChallenge, LivenessPolicy, SessionStatus } from '../contract/face-similarity.js';
+import type { DbClient } from './prisma.js';
 
 export interface NewFile {
   id: string;
@@ -11,43 +11,65 @@ export interface NewFile {
   mediaType: string;
 }
 
-/** KYC sessions and their uploaded files. */
-export class SessionStore {
-  constructor(private readonly db: Db) {}
+/** What the workflow's recorder writes once it has verified an outcome (sessions/outcome-recorder.ts). */
+export interface RecordedOutcome {
+  status: Exclude<SessionStatus, 'AWAITING_FILES' | 'PROCESSING' | 'DELETED'>;
+  rejectionReason: string | null;
+  resultKey: string | null;
+}
 
-  create(id: string, tenantId: string, workflowId: string, liveness?: { policy: LivenessPolicy; challenge: LivenessChallenge | null }) {
-    return this.db.kycSession.create({ data: this.newRow(id, tenantId, workflowId, liveness) });
-  }
+const FINAL: SessionStatus[] = ['COMPLETED', 'REJECTED', 'EXPIRED', 'FAILED'];
+
+/**
+ * The sessions and their uploaded files (`kyc_sessions`, `uploaded_files`, `session_erasures`):
+ * the only writer of those tables. Locks are taken here, in SQL, so that an upload or a create
+ * and an erasure of the same session serialise instead of racing.
+ */
+export class SessionStore {
+  constructor(private readonly db: DbClient) {}
 
   /**
    * Creates the session unless a row with its id exists already (a retry of a create whose
    * server died after the insert); false then, and the first row, its policy and challenge stay.
    */
   async createIfAbsent(id: string, tenantId: string, workflowId: string, liveness?: { policy: LivenessPolicy; challenge: LivenessChallenge | null }): Promise<boolean> {
-    const { count } = await this.db.kycSession.createMany({ data: [this.newRow(id, tenantId, workflowId, liveness)], skipDuplicates: true });
+    const row = {
+      id,
+      tenantId,
+      workflowId,
+      // Plain JSON copies: Prisma's JSON input type wants index signatures our interfaces lack.
+      ...(liveness ? { livenessPolicy: { ...liveness.policy }, ...(liveness.challenge ? { livenessChallenge: { steps: [...liveness.challenge.steps] } } : {}) } : {}),
+    };
+    const { count } = await this.db.kycSession.createMany({ data: [row], skipDuplicates: true });
     return count === 1;
   }
 
-  private newRow(id: string, tenantId: string, workflowId: string, liveness?: { policy: LivenessPolicy; challenge: LivenessChallenge | null }) {
-    return {
-        id,
-        tenantId,
-        workflowId,
-        // Plain JSON copies: Prisma's JSON input type wants index signatures our interfaces lack.
-        ...(liveness
-          ? { livenessPolicy: { ...liveness.policy }, ...(liveness.challenge ? { livenessChallenge: { steps: [...liveness.challenge.steps] } } : {}) }
-          : {}),
-    };
+  /**
+   * The session's status, holding a share lock on its row until the transaction ends: uploads and
+   * creates take it around their signal, an erasure's exclusive lock waits for them, and after
+   * the erasure they see DELETED. Null when there is no such session.
+   */
+  async lockShared(id: string): Promise<SessionStatus | null> {
+    const rows = await this.db.$queryRaw<{ status: SessionStatus }[]>`SELECT status::text AS status FROM kyc_sessions WHERE id = ${id}::uuid FOR SHARE`;
+    return rows[0]?.status ?? null;
   }
 
-  /** The tenant a session belongs to (for a session token, which names only the session). */
-  async tenantOfSession(id: string): Promise<{ tenantId: string; tenantName: string } | null> {
-    const row = await this.db.kycSession.findUnique({ where: { id }, select: { tenantId: true, tenant: { select: { name: true } } } });
-    return row ? { tenantId: row.tenantId, tenantName: row.tenant.name } : null;
+  /** Marks the session erased under an exclusive lock (the first step of an erasure); false if absent. */
+  async markErased(id: string): Promise<boolean> {
+    const rows = await this.db.$queryRaw<{ id: string }[]>`SELECT id FROM kyc_sessions WHERE id = ${id}::uuid FOR UPDATE`;
+    if (rows.length === 0) return false;
+    await this.db.kycSession.update({ where: { id }, data: { status: 'DELETED', completedAt: new Date() } });
+    return true;
   }
 
-  delete(id: string) {
-    return this.db.kycSession.delete({ where: { id } });
+  /** The tenant and lifecycle of a session, for a session token (which names only the session). */
+  async tokenSubject(id: string): Promise<{ tenantId: string; tenantName: string; status: SessionStatus; completedAt: Date | null } | null> {
+    const row = await this.db.kycSession.findUnique({ where: { id }, select: { tenantId: true, status: true, completedAt: true, tenant: { select: { name: true } } } });
+    return row ? { tenantId: row.tenantId, tenantName: row.tenant.name, status: row.status, completedAt: row.completedAt } : null;
+  }
+
+  async tenantOf(id: string): Promise<string | null> {
+    return (await this.db.kycSession.findUnique({ where: { id }, select: { tenantId: true } }))?.tenantId ?? null;
   }
 
   /** A session, only if it belongs to `tenantId` when one is given (another tenant's session does not exist). */
@@ -60,19 +82,11 @@ export class SessionStore {
 
   /** The same bytes for the same kind are one file: a retried upload returns the existing row. */
   async addFile(file: NewFile): Promise<{ ref: FileRef; created: boolean }> {
-    const key = { sessionId: file.sessionId, kind: file.kind, sha256: file.sha256 };
     const inserted = await this.db.uploadedFile.createMany({ data: [file], skipDuplicates: true });
-    const row = await this.db.uploadedFile.findUniqueOrThrow({ where: { sessionId_kind_sha256: key } });
+    const row = await this.db.uploadedFile.findUniqueOrThrow({ where: { sessionId_kind_sha256: { sessionId: file.sessionId, kind: file.kind, sha256: file.sha256 } } });
     return {
       created: inserted.count === 1,
-      ref: {
-        fileId: row.id,
-        kind: row.kind,
-        storageKey: row.storageKey,
-        sha256: row.sha256,
-        bytes: row.sizeBytes,
-        mediaType: row.mediaType,
-      },
+      ref: { fileId: row.id, kind: row.kind, storageKey: row.storageKey, sha256: row.sha256, bytes: row.sizeBytes, mediaType: row.mediaType },
     };
   }
 
@@ -82,6 +96,10 @@ export class SessionStore {
     return new Set(rows.map((r) => r.storageKey));
   }
 
+  async isBlobReferenced(storageKey: string): Promise<boolean> {
+    return (await this.db.uploadedFile.count({ where: { storageKey } })) > 0;
+  }
+
   /** Bytes of all files stored for the tenant's sessions: what its storage quota counts. */
   async tenantStorageBytes(tenantId: string): Promise<number> {
     const rows = await this.db.$queryRaw<{ bytes: bigint | null }[]>`
@@ -89,46 +107,89 @@ export class SessionStore {
     return Number(rows[0]?.bytes ?? 0);
   }
 
-  async isBlobReferenced(storageKey: string): Promise<boolean> {
-    return (await this.db.uploadedFile.count({ where: { storageKey } })) > 0;
-  }
-
-  deleteFile(id: string) {
-    return this.db.uploadedFile.deleteMany({ where: { id } });
-  }
-
   async markProcessing(sessionId: string): Promise<void> {
     await this.db.kycSession.updateMany({ where: { id: sessionId, status: 'AWAITING_FILES' }, data: { status: 'PROCESSING' } });
   }
 
-  async recordOutcome(sessionId: string, outcome: FaceSimilarityOutcome): Promise<void> {
-    // An erased session stays erased, whatever a late activity of its stopped run reports.
-    await this.db.kycSession.updateMany({
+  /** Records a verified outcome; an erased session stays erased, whatever a late run of it reports. */
+  async recordOutcome(sessionId: string, outcome: RecordedOutcome): Promise<boolean> {
+    const { count } = await this.db.kycSession.updateMany({
       where: { id: sessionId, status: { not: 'DELETED' } },
-      data: {
-        status: outcome.status,
-        rejectionReason: outcome.status === 'REJECTED' || outcome.status === 'FAILED' ? outcome.reason : null,
-        resultKey: outcome.status === 'COMPLETED' ? comparisonKeyOf(outcome.result) : null,
-        completedAt: new Date(),
-      },
+      data: { status: outcome.status, rejectionReason: outcome.rejectionReason, resultKey: outcome.resultKey, completedAt: new Date() },
     });
+    return count === 1;
   }
 
-  /** What the GPU activity needs to judge a session: its liveness policy and challenge, and its files. */
+  /** What the GPU activity and the recorder need to judge a session: its policy, challenge and files. */
   findForComparison(sessionId: string) {
     return this.db.kycSession.findUnique({
       where: { id: sessionId },
-      select: { tenantId: true, livenessPolicy: true, livenessChallenge: true, files: { select: { kind: true, storageKey: true, sha256: true } } },
+      select: { tenantId: true, status: true, livenessPolicy: true, livenessChallenge: true, files: { select: { kind: true, storageKey: true, sha256: true } } },
     });
   }
 
-  /**
-   * The comparison that decided the session: the one its result names, or for a rejected session
-   * (which names none) its latest settled comparison, whose liveness report explains the rejection.
-   */
-  findDecidingComparison(session: { id: string; resultKey: string | null; status: string }) {
-    if (session.resultKey) return this.db.faceComparison.findUnique({ where: { comparisonKey: session.resultKey } });
-    if (session.status !== 'REJECTED') return Promise.resolve(null);
-    return this.db.faceComparison.findFirst({ where: { sessionId: session.id, status: 'REJECTED' }, orderBy: { completedAt: 'desc' } });
+  /** The storage keys of a session's files (erasure deletes their blobs first). */
+  async storageKeysOf(sessionId: string): Promise<string[]> {
+    const rows = await this.db.uploadedFile.findMany({ where: { sessionId }, select: { storageKey: true } });
+    return [...new Set(rows.map((f) => f.storageKey))];
+  }
+
+  /** The erasure's last step: the file rows go, the receipt stays with the tombstone. */
+  async completeErasure(session: { id: string; tenantId: string }, erasedBy: string, deleted: Record<string, number | boolean>) {
+    const fileRows = await this.db.uploadedFile.deleteMany({ where: { sessionId: session.id } });
+    return this.db.sessionErasure.create({
+      data: { sessionId: session.id, tenantId: session.tenantId, erasedBy, deleted: { ...deleted, fileRows: fileRows.count } },
+    });
+  }
+
+  findErasure(sessionId: string) {
+    return this.db.sessionErasure.findUnique({ where: { sessionId } });
+  }
+
+  /** Files of sessions that ended more than their tenant's media period ago (retention). */
+  mediaDue(defaultMediaMs: number, limit: number) {
+    return this.db.$queryRaw<{ id: string; storage_key: string; session_id: string; tenant_id: string }[]>`
+      SELECT f.id, f.storage_key, f.session_id, s.tenant_id FROM uploaded_files f
+        JOIN kyc_sessions s ON s.id = f.session_id JOIN tenants t ON t.id = s.tenant_id
+      WHERE s.status::text IN (${FINAL[0]}, ${FINAL[1]}, ${FINAL[2]}, ${FINAL[3]}) AND s.completed_at IS NOT NULL
+        AND s.completed_at < now() - COALESCE((t.retention_policy->>'mediaMs')::bigint, ${defaultMediaMs}) * interval '1 millisecond'
+      LIMIT ${limit}`;
+  }
+
+  async deleteFiles(ids: string[]): Promise<void> {
+    await this.db.uploadedFile.deleteMany({ where: { id: { in: ids } } });
+  }
+
+  /** Sessions whose decision record has outlived its tenant's decision period. */
+  async decisionsDue(defaultDecisionMs: number): Promise<string[]> {
+    const rows = await this.db.$queryRaw<{ id: string }[]>`
+      SELECT s.id FROM kyc_sessions s JOIN tenants t ON t.id = s.tenant_id
+      WHERE s.completed_at IS NOT NULL
+        AND s.completed_at < now() - COALESCE((t.retention_policy->>'decisionMs')::bigint, ${defaultDecisionMs}) * interval '1 millisecond'`;
+    return rows.map((r) => r.id);
+  }
+
+  /** Deletes decision records (their comparisons and receipts cascade; their audit lines stay). */
+  async deleteSessions(ids: string[]): Promise<number> {
+    return (await this.db.kycSession.deleteMany({ where: { id: { in: ids } } })).count;
+  }
+
+  /** Sessions still open in Postgres long after any run of theirs could be: candidates for `closeAbandoned`. */
+  openSince(before: Date, limit: number) {
+    return this.db.kycSession.findMany({
+      where: { status: { in: ['AWAITING_FILES', 'PROCESSING'] }, createdAt: { lt: before } },
+      select: { id: true, tenantId: true },
+      take: limit,
+      orderBy: { createdAt: 'asc' },
+    });
+  }
+
+  /** Closes a session whose run ended without recording an outcome, so retention applies to it. */
+  async closeAbandoned(id: string): Promise<boolean> {
+    const { count } = await this.db.kycSession.updateMany({
+      where: { id, status: { in: ['AWAITING_FILES', 'PROCESSING'] } },
+      data: { status: 'FAILED', rejectionReason: 'ABANDONED', completedAt: new Date() },
+    });
+    return count === 1;
   }
 }

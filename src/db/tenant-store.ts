@@ -1,8 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { apiKeyMatches, apiKeyPrefix, generateApiKey } from '../auth/api-key.js';
 import type { LivenessPolicy } from '../contract/face-similarity.js';
-import { SecretBox } from '../webhooks/secret-box.js';
-import type { Db } from './prisma.js';
+import { Keyring } from '../crypto/keyring.js';
+import { SecretBox } from '../crypto/secret-box.js';
+import type { DbClient } from './prisma.js';
 
 export interface AuthenticatedTenant {
   tenantId: string;
@@ -13,8 +14,8 @@ export interface AuthenticatedTenant {
 /** Tenants and their API keys. Webhook secrets are stored sealed by `secrets` (when it has keys). */
 export class TenantStore {
   constructor(
-    private readonly db: Db,
-    private readonly secrets: SecretBox = new SecretBox([]),
+    private readonly db: DbClient,
+    private readonly secrets: SecretBox = new SecretBox(new Keyring([])),
   ) {}
 
   /** The row, with the webhook secret in clear: the only time it is returned (to be shown once). */
@@ -97,6 +98,18 @@ export class TenantStore {
 
   listKeys() {
     return this.db.apiKey.findMany({ include: { tenant: { select: { name: true } } }, orderBy: { createdAt: 'asc' } });
+  }
+
+  /** The webhook of a tenant, its signing secret opened; null without one. */
+  async webhookOf(tenantId: string): Promise<{ url: string; secret: string } | null> {
+    const tenant = await this.db.tenant.findUnique({ where: { id: tenantId }, select: { webhookUrl: true, webhookSecret: true } });
+    if (!tenant?.webhookUrl || !tenant.webhookSecret) return null;
+    return { url: tenant.webhookUrl, secret: this.secrets.open(tenant.webhookSecret) };
+  }
+
+  /** Prefixes of every live key: an unknown prefix is refused without a lookup (api/plugins/authentication.ts). */
+  async livePrefixes(): Promise<string[]> {
+    return (await this.db.apiKey.findMany({ where: { revokedAt: null }, select: { prefix: true } })).map((k) => k.prefix);
   }
 
   /** The tenant of a live key, or null for a malformed, unknown, wrong or revoked one. */

@@ -1,6 +1,8 @@
 import type { PurgeReport } from '../contract/face-similarity.js';
 import { AuditLog } from '../db/audit-log.js';
-import type { Db } from '../db/prisma.js';
+import { ComparisonStore } from '../db/comparison-store.js';
+import { inTransaction, type Db } from '../db/prisma.js';
+import { SessionStore } from '../db/session-store.js';
 import type { BlobStore } from '../storage/blob-store.js';
 
 /** How long each class of data is kept after its session ended, in ms. */
@@ -18,53 +20,69 @@ export type TenantRetention = Partial<RetentionPolicy>;
 
 export type { PurgeReport } from '../contract/face-similarity.js';
 
+export interface RetentionDeps {
+  db: Db;
+  blobs: BlobStore;
+  defaults: RetentionPolicy;
+  /** Whether the session's workflow still has a run going (Temporal); sessions whose run ended unrecorded are closed. */
+  runIsOpen: (sessionId: string) => Promise<boolean>;
+  /** A session open in Postgres longer than this (upload timeout plus processing) is asked about. */
+  openLongerThanMs: number;
+}
+
 const BATCH = 200;
 
 /**
  * Deletes what has outlived its retention period, per data class and per tenant: media of
- * sessions that ended (COMPLETED, REJECTED, FAILED, EXPIRED: partial uploads included) more than
- * `mediaMs` ago, the per-frame details of comparisons older than `frameDetailsMs`, and whole
- * decision records older than `decisionMs`. Every step selects by age, so running it twice, or
- * after a crash half-way, deletes nothing twice and misses nothing.
+ * sessions that ended more than `mediaMs` ago (partial uploads of expired sessions included), the
+ * per-frame details of comparisons older than `frameDetailsMs`, and whole decision records older
+ * than `decisionMs`. First it closes sessions whose run ended without recording an outcome (an
+ * operator terminated it), so their media is purged like any other's. Every step selects by age,
+ * so running it twice, or after a crash half-way, deletes nothing twice and misses nothing.
  */
-export async function purgeExpired(deps: { db: Db; blobs: BlobStore }, defaults: RetentionPolicy): Promise<PurgeReport> {
-  const report: PurgeReport = { mediaSessions: 0, blobs: 0, frameDetails: 0, decisions: 0 };
-  const audit = new AuditLog(deps.db);
+export async function purgeExpired(deps: RetentionDeps): Promise<PurgeReport> {
+  const sessions = new SessionStore(deps.db);
+  const report: PurgeReport = { mediaSessions: 0, blobs: 0, frameDetails: 0, decisions: 0, abandoned: await closeAbandoned(deps) };
   for (;;) {
-    const files = await deps.db.$queryRaw<{ id: string; storage_key: string; session_id: string; tenant_id: string }[]>`
-      SELECT f.id, f.storage_key, f.session_id, s.tenant_id FROM uploaded_files f
-        JOIN kyc_sessions s ON s.id = f.session_id JOIN tenants t ON t.id = s.tenant_id
-      WHERE s.status IN ('COMPLETED', 'REJECTED', 'FAILED', 'EXPIRED') AND s.completed_at IS NOT NULL
-        AND s.completed_at < now() - COALESCE((t.retention_policy->>'mediaMs')::bigint, ${defaults.mediaMs}) * interval '1 millisecond'
-      LIMIT ${BATCH}`;
+    const files = await sessions.mediaDue(deps.defaults.mediaMs, BATCH);
     if (files.length === 0) break;
     // Blob first, row second: a crash in between leaves a row whose blob is gone (deleted again
     // next run, harmlessly), never a blob no row points at.
-    for (const key of new Set(files.map((f) => f.storage_key))) await deps.blobs.delete(key);
-    await deps.db.uploadedFile.deleteMany({ where: { id: { in: files.map((f) => f.id) } } });
-    const sessions = new Map(files.map((f) => [f.session_id, f.tenant_id]));
-    for (const [sessionId, tenantId] of sessions) {
-      await audit.record({ tenantId, sessionId, action: 'MEDIA_PURGED', actor: 'retention', detail: `${files.filter((f) => f.session_id === sessionId).length} files` });
-    }
-    report.blobs += new Set(files.map((f) => f.storage_key)).size;
-    report.mediaSessions += new Set(files.map((f) => f.session_id)).size;
+    const keys = new Set(files.map((f) => f.storage_key));
+    for (const key of keys) await deps.blobs.delete(key);
+    const bySession = new Map<string, { tenantId: string; count: number }>();
+    for (const f of files) bySession.set(f.session_id, { tenantId: f.tenant_id, count: (bySession.get(f.session_id)?.count ?? 0) + 1 });
+    await inTransaction(deps.db, async (tx) => {
+      await new SessionStore(tx).deleteFiles(files.map((f) => f.id));
+      const audit = new AuditLog(tx);
+      for (const [sessionId, { tenantId, count }] of bySession) await audit.record({ tenantId, sessionId, action: 'MEDIA_PURGED', actor: 'retention', detail: `${count} files` });
+    });
+    report.blobs += keys.size;
+    report.mediaSessions += bySession.size;
   }
-  report.frameDetails = await deps.db.$executeRaw`
-    UPDATE face_comparisons c SET details = c.details - 'frames'
-    FROM kyc_sessions s JOIN tenants t ON t.id = s.tenant_id
-    WHERE s.id = c.session_id AND c.details ? 'frames' AND c.completed_at IS NOT NULL
-      AND c.completed_at < now() - COALESCE((t.retention_policy->>'frameDetailsMs')::bigint, ${defaults.frameDetailsMs}) * interval '1 millisecond'`;
+  report.frameDetails = await new ComparisonStore(deps.db).purgeFrameDetails(deps.defaults.frameDetailsMs);
   // The session row takes its comparisons and erasure receipt with it (ON DELETE CASCADE); its
-  // media went long before (media retention is shorter), but a file row left is deleted too.
-  const old = await deps.db.$queryRaw<{ id: string }[]>`
-    SELECT s.id FROM kyc_sessions s JOIN tenants t ON t.id = s.tenant_id
-    WHERE s.completed_at IS NOT NULL
-      AND s.completed_at < now() - COALESCE((t.retention_policy->>'decisionMs')::bigint, ${defaults.decisionMs}) * interval '1 millisecond'`;
+  // audit lines stay (no service role may delete them). Media went long before, but a file left goes too.
+  const old = await sessions.decisionsDue(deps.defaults.decisionMs);
   for (let i = 0; i < old.length; i += BATCH) {
-    const ids = old.slice(i, i + BATCH).map((s) => s.id);
-    const leftovers = await deps.db.uploadedFile.findMany({ where: { sessionId: { in: ids } }, select: { storageKey: true } });
-    for (const key of new Set(leftovers.map((f) => f.storageKey))) await deps.blobs.delete(key);
-    report.decisions += (await deps.db.kycSession.deleteMany({ where: { id: { in: ids } } })).count;
+    const ids = old.slice(i, i + BATCH);
+    for (const id of ids) for (const key of await sessions.storageKeysOf(id)) await deps.blobs.delete(key);
+    report.decisions += await sessions.deleteSessions(ids);
   }
   return report;
+}
+
+async function closeAbandoned(deps: RetentionDeps): Promise<number> {
+  let closed = 0;
+  const candidates = await new SessionStore(deps.db).openSince(new Date(Date.now() - deps.openLongerThanMs), BATCH);
+  for (const session of candidates) {
+    if (await deps.runIsOpen(session.id)) continue;
+    const done = await inTransaction(deps.db, async (tx) => {
+      if (!(await new SessionStore(tx).closeAbandoned(session.id))) return false;
+      await new AuditLog(tx).record({ tenantId: session.tenantId, sessionId: session.id, action: 'SESSION_ABANDONED', actor: 'retention', detail: 'its run ended without an outcome' });
+      return true;
+    });
+    if (done) closed++;
+  }
+  return closed;
 }

@@ -1,8 +1,13 @@
 import type { FileKind } from '../contract/face-similarity.js';
 
-/** Media types each kind accepts, judged from the content's magic bytes, never from the client. */
+/**
+ * Media types each kind accepts, judged from the content's magic bytes, never from the client.
+ * HEIC is recognised but not accepted: the image decoder (sharp's libvips build) cannot decode
+ * HEVC stills, so a HEIC ID would pass the upload and fail every comparison. Phones send JPEG
+ * when a web page or an app asks for it (iOS converts on upload).
+ */
 export const ACCEPTED_MEDIA: Record<FileKind, readonly string[]> = {
-  ID_IMAGE: ['image/jpeg', 'image/png', 'image/webp', 'image/heic'],
+  ID_IMAGE: ['image/jpeg', 'image/png', 'image/webp'],
   SELFIE_VIDEO: ['video/mp4', 'video/quicktime', 'video/webm'],
 };
 

@@ -1,16 +1,8 @@
 import { Worker, type NativeConnection } from '@temporalio/worker';
-import type { Logger } from 'pino';
-import { createGpuActivities, type GpuActivityDeps } from '../activities/gpu-activities.js';
-import { createOrchestrationActivities } from '../activities/orchestration-activities.js';
-import { createRetentionActivities } from '../activities/retention-activities.js';
-import { createWebhookActivities, type WebhookDeps } from '../activities/webhook-activities.js';
-import type { RetentionPolicy } from '../lifecycle/retention.js';
-import { AuditLog } from '../db/audit-log.js';
-import type { BlobStore } from '../storage/blob-store.js';
-import { dataConverterFor } from '../temporal/payload-codec.js';
-import type { SecretKey } from '../webhooks/secret-box.js';
-import type { SessionStore } from '../db/session-store.js';
+import type { createGpuActivities } from '../activities/gpu-activities.js';
+import type { Keyring } from '../crypto/keyring.js';
 import { workerTracing, type Tracing } from '../observability/tracing.js';
+import { dataConverterFor } from '../temporal/payload-codec.js';
 import { workflowSource } from './workflow-source.js';
 
 export interface WorkerConnection {
@@ -18,12 +10,15 @@ export interface WorkerConnection {
   namespace: string;
   /** The process's tracing (observability/tracing.ts); unset: off. */
   tracing?: Tracing;
-  /** Keys of the payload codec every worker encodes and decodes with; none: payloads in clear. */
-  payloadKeys?: readonly SecretKey[];
+  /** Keys of the payload codec every worker encodes and decodes with; empty: payloads in clear (development). */
+  payloadKeys: Keyring;
+  acceptPlaintextPayloads?: boolean;
+  /** Counts payloads refused for being in clear. */
+  onRefusedPayload?: () => void;
 }
 
 const converterOf = (temporal: WorkerConnection) => {
-  const dataConverter = dataConverterFor(temporal.payloadKeys ?? []);
+  const dataConverter = dataConverterFor(temporal.payloadKeys, { acceptPlaintext: temporal.acceptPlaintextPayloads, onRefused: temporal.onRefusedPayload });
   return dataConverter ? { dataConverter } : {};
 };
 
@@ -35,16 +30,8 @@ const converterOf = (temporal: WorkerConnection) => {
  */
 export async function createOrchestrationWorkers(
   temporal: WorkerConnection,
-  options: {
-    taskQueue: string;
-    webhookTaskQueue: string;
-    workflowBundlePath?: string;
-    sessions: SessionStore;
-    webhooks: WebhookDeps;
-    retention: { blobs: BlobStore; defaults: RetentionPolicy };
-  },
+  options: { taskQueue: string; webhookTaskQueue: string; workflowBundlePath?: string; activities: object; webhookActivities: object },
 ): Promise<Worker[]> {
-  const webhookActivities = createWebhookActivities(options.webhooks);
   return Promise.all([
     Worker.create({
       connection: temporal.connection,
@@ -57,11 +44,7 @@ export async function createOrchestrationWorkers(
       // task (the SDK's default is 10 s): the chaos run measured 19.6 s p50 decisions after a
       // SIGKILL of this worker with the default.
       stickyQueueScheduleToStartTimeout: '3s',
-      activities: {
-        ...createOrchestrationActivities({ sessions: options.sessions, audit: new AuditLog(options.webhooks.db) }),
-        ...webhookActivities,
-        ...createRetentionActivities({ db: options.webhooks.db, ...options.retention }),
-      },
+      activities: { ...options.activities, ...options.webhookActivities },
     }),
     Worker.create({
       connection: temporal.connection,
@@ -69,7 +52,7 @@ export async function createOrchestrationWorkers(
       taskQueue: options.webhookTaskQueue,
       ...converterOf(temporal),
       ...workerTracing(temporal.tracing, 'none'),
-      activities: webhookActivities,
+      activities: options.webhookActivities,
     }),
   ]);
 }
@@ -80,7 +63,7 @@ export async function createOrchestrationWorkers(
  */
 export async function createGpuWorker(
   temporal: WorkerConnection,
-  options: { taskQueue: string; concurrency: number; logger: Logger } & Omit<GpuActivityDeps, 'logger'>,
+  options: { taskQueue: string; concurrency: number; activities: ReturnType<typeof createGpuActivities> },
 ): Promise<Worker> {
   return Worker.create({
     connection: temporal.connection,
@@ -88,7 +71,7 @@ export async function createGpuWorker(
     taskQueue: options.taskQueue,
     ...converterOf(temporal),
     ...workerTracing(temporal.tracing, 'none'),
-    activities: createGpuActivities({ ...options, logger: options.logger }),
+    activities: options.activities,
     maxConcurrentActivityTaskExecutions: options.concurrency,
   });
 }

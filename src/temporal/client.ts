@@ -1,4 +1,5 @@
-import { Client, Connection, WorkflowIdReusePolicy, WorkflowNotFoundError, isGrpcServiceError } from '@temporalio/client';
+import { Client, WorkflowIdReusePolicy, WorkflowNotFoundError, isGrpcServiceError, type Connection } from '@temporalio/client';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry/lib/client/index.js';
 import {
   WORKFLOW_TYPE,
   fileUploadedSignal,
@@ -8,51 +9,51 @@ import {
   type FileRef,
   type SessionProgress,
 } from '../contract/face-similarity.js';
-import type { SecretKey } from '../webhooks/secret-box.js';
+import type { Keyring } from '../crypto/keyring.js';
+import { connectClient, type TemporalEndpoint } from './connection.js';
 import { dataConverterFor } from './payload-codec.js';
-import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry/lib/client/index.js';
 
-export interface TemporalSettings {
-  address: string;
+export interface TemporalSettings extends TemporalEndpoint {
   namespace: string;
   orchestrationTaskQueue: string;
   gpuTaskQueue: string;
   webhookTaskQueue: string;
   uploadTimeoutMs: number;
-  /** Keys of the payload codec; none: payloads in clear. */
-  payloadKeys?: readonly SecretKey[];
+  /** Keys of the payload codec; an empty keyring: payloads in clear (development only). */
+  payloadKeys: Keyring;
+  acceptPlaintextPayloads?: boolean;
+  /** Counts payloads refused for being in clear. */
+  onRefusedPayload?: () => void;
 }
 
 /** The only way the API and scripts reach FaceSimilarityWorkflow. */
 export class SessionWorkflows {
   private constructor(
     readonly client: Client,
-    private readonly connection: Connection,
+    readonly connection: Connection,
     private readonly settings: TemporalSettings,
   ) {}
 
   static async connect(settings: TemporalSettings): Promise<SessionWorkflows> {
-    const connection = await Connection.connect({ address: settings.address });
-    const dataConverter = dataConverterFor(settings.payloadKeys ?? []);
+    const connection = await connectClient(settings);
+    const dataConverter = dataConverterFor(settings.payloadKeys, { acceptPlaintext: settings.acceptPlaintextPayloads, onRefused: settings.onRefusedPayload });
     // Trace context rides in the start and signal headers (a no-op while tracing is off).
     const interceptors = { workflow: [new OpenTelemetryWorkflowClientInterceptor()] };
     return new SessionWorkflows(new Client({ connection, namespace: settings.namespace, interceptors, ...(dataConverter ? { dataConverter } : {}) }), connection, settings);
   }
 
-  private input(sessionId: string): FaceSimilarityInput {
-    return {
+  private startOptions(sessionId: string, tenantId: string) {
+    const input: FaceSimilarityInput = {
       sessionId,
       uploadTimeoutMs: this.settings.uploadTimeoutMs,
       gpuTaskQueue: this.settings.gpuTaskQueue,
       webhookTaskQueue: this.settings.webhookTaskQueue,
+      tenantId,
     };
-  }
-
-  private startOptions(sessionId: string) {
     return {
       workflowId: workflowIdFor(sessionId),
       taskQueue: this.settings.orchestrationTaskQueue,
-      args: [this.input(sessionId)] as [FaceSimilarityInput],
+      args: [input] as [FaceSimilarityInput],
       // A finished session's id is never reused: a late upload must not start a second run.
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
     };
@@ -60,37 +61,54 @@ export class SessionWorkflows {
 
   /** Starts the session's workflow; the memo shows ops which tenant and API request created it. */
   async start(sessionId: string, context: { tenantId: string; requestId: string }): Promise<void> {
-    await this.client.workflow.start(WORKFLOW_TYPE, { ...this.startOptions(sessionId), memo: context });
+    await this.client.workflow.start(WORKFLOW_TYPE, { ...this.startOptions(sessionId, context.tenantId), memo: context });
   }
 
   /** Signals the upload, starting the workflow if it is not running yet (e.g. its start was lost). */
-  async fileUploaded(sessionId: string, file: FileRef): Promise<void> {
-    await this.client.workflow.signalWithStart(WORKFLOW_TYPE, {
-      ...this.startOptions(sessionId),
-      signal: fileUploadedSignal,
-      signalArgs: [file],
-    });
+  async fileUploaded(sessionId: string, file: FileRef, context: { tenantId: string }): Promise<void> {
+    await this.client.workflow.signalWithStart(WORKFLOW_TYPE, { ...this.startOptions(sessionId, context.tenantId), signal: fileUploadedSignal, signalArgs: [file] });
   }
 
   /**
-   * Terminates the run if it is open, then deletes the execution with its history, which holds
-   * the session's file references and verdict. Both steps tolerate "already done", so a retried
-   * erasure finishes the job.
+   * Deletes every run of the session's workflow id with its history (which holds the session's
+   * file references and verdict): the current one (terminated first by the server if it is still
+   * going), and every earlier one (resets leave those). Every step tolerates "already done", so a
+   * retried erasure finishes the job. No separate terminate: on Temporal 1.29 a delete that
+   * follows a terminate closely is lost (the run stays, TERMINATED), a delete of a running run is not.
    */
-  async erase(sessionId: string, reason: string): Promise<{ terminated: boolean; historyDeleted: boolean }> {
+  async erase(sessionId: string): Promise<{ terminated: boolean; runsDeleted: number }> {
     const workflowId = workflowIdFor(sessionId);
-    let terminated = false;
+    const current = await this.client.workflow
+      .getHandle(workflowId)
+      .describe()
+      .catch((err: unknown) => {
+        if (err instanceof WorkflowNotFoundError) return undefined;
+        throw err;
+      });
+    const earlier = new Set<string>();
+    for await (const run of this.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) if (run.runId !== current?.runId) earlier.add(run.runId);
+    const remove = async (runId?: string) => {
+      try {
+        await this.connection.workflowService.deleteWorkflowExecution({ namespace: this.settings.namespace, workflowExecution: { workflowId, ...(runId ? { runId } : {}) } });
+        return true;
+      } catch (err) {
+        if (isGrpcStatus(err, GRPC_NOT_FOUND)) return false;
+        throw err;
+      }
+    };
+    // The current run by id alone: one started a moment ago may not be listed yet.
+    let runsDeleted = (await remove()) ? 1 : 0;
+    for (const runId of earlier) if (await remove(runId)) runsDeleted++;
+    return { terminated: current?.status.name === 'RUNNING', runsDeleted };
+  }
+
+  /** Whether the session's workflow has a run still going (retention closes sessions whose run ended unrecorded). */
+  async isOpen(sessionId: string): Promise<boolean> {
     try {
-      await this.client.workflow.getHandle(workflowId).terminate(reason);
-      terminated = true;
+      const { status } = await this.client.workflow.getHandle(workflowIdFor(sessionId)).describe();
+      return status.name === 'RUNNING';
     } catch (err) {
-      if (!(err instanceof WorkflowNotFoundError) && !isGrpcStatus(err, GRPC_FAILED_PRECONDITION)) throw err;
-    }
-    try {
-      await this.connection.workflowService.deleteWorkflowExecution({ namespace: this.settings.namespace, workflowExecution: { workflowId } });
-      return { terminated, historyDeleted: true };
-    } catch (err) {
-      if (isGrpcStatus(err, GRPC_NOT_FOUND)) return { terminated, historyDeleted: false };
+      if (err instanceof WorkflowNotFoundError) return false;
       throw err;
     }
   }
@@ -111,7 +129,6 @@ export class SessionWorkflows {
 
 /** gRPC status codes (grpc/status.h), as the Temporal frontend answers them. */
 const GRPC_NOT_FOUND = 5;
-const GRPC_FAILED_PRECONDITION = 9;
 
 function isGrpcStatus(err: unknown, code: number): boolean {
   return isGrpcServiceError(err) && Number(err.code) === code;

@@ -1,4 +1,4 @@
-import { Connection, isGrpcServiceError } from '@temporalio/client';
+import { isGrpcServiceError, type Connection } from '@temporalio/client';
 // A CommonJS package: its namespaces are reachable from ESM through the default export only.
 import proto from '@temporalio/proto';
 import { SEARCH_ATTRIBUTES } from '../contract/face-similarity.js';
@@ -11,9 +11,8 @@ const INDEXED_TYPES = { Keyword: proto.temporal.api.enums.v1.IndexedValueType.IN
  * fine. Clusters that forbid this (e.g. Temporal Cloud) need them created once by an operator:
  * `temporal operator search-attribute create --name KycStatus --type Keyword`.
  */
-export async function ensureSearchAttributes(address: string, namespace: string): Promise<void> {
-  const connection = await Connection.connect({ address });
-  try {
+export async function ensureSearchAttributes(connection: Connection, namespace: string): Promise<void> {
+  {
     const existing = await connection.operatorService.listSearchAttributes({ namespace });
     const missing = Object.entries(SEARCH_ATTRIBUTES).filter(([name]) => !(name in (existing.customAttributes ?? {})));
     if (missing.length === 0) return;
@@ -22,7 +21,5 @@ export async function ensureSearchAttributes(address: string, namespace: string)
       .catch((err: unknown) => {
         if (!(isGrpcServiceError(err) && Number(err.code) === GRPC_ALREADY_EXISTS)) throw err;
       });
-  } finally {
-    await connection.close();
   }
 }

@@ -23,6 +23,10 @@ import {
   TENANT_GPU_WAIT,
   WEBHOOK_PATCH,
   WEBHOOK_POLICY,
+  check,
+  faceMatchVerdictSchema,
+  faceSimilarityInputSchema,
+  fileRefSchema,
   fileUploadedSignal,
   progressQuery,
   type FaceSimilarityInput,
@@ -41,11 +45,21 @@ const orchestration = proxyActivities<ReturnType<typeof createOrchestrationActiv
 /**
  * One KYC session: waits for the ID image and the selfie video (any order, latest upload of a
  * kind wins until the comparison starts), compares them on the GPU queue, records the outcome.
+ * Nothing it is handed is trusted: input, signals and the GPU's answer are checked against the
+ * contract, and the outcome it records is the one the recording activity verified in Postgres.
  */
-export async function faceSimilarityWorkflow(input: FaceSimilarityInput): Promise<FaceSimilarityOutcome> {
+export async function faceSimilarityWorkflow(rawInput: FaceSimilarityInput): Promise<FaceSimilarityOutcome> {
+  const checkedInput = check(faceSimilarityInputSchema, rawInput);
+  if (!checkedInput.ok) {
+    log.error('Workflow input refused', { issues: checkedInput.issues });
+    throw ApplicationFailure.nonRetryable(`invalid workflow input: ${checkedInput.issues.join('; ')}`, 'INVALID_INPUT');
+  }
+  if (checkedInput.dropped.length > 0) log.warn('Workflow input: unknown fields dropped', { fields: checkedInput.dropped });
+  const input = checkedInput.value;
   const files: Partial<Record<FileKind, FileRef>> = {};
   let status: SessionStatus = 'AWAITING_FILES';
-  let outcome: FaceSimilarityOutcome | undefined;
+  // Set once recorded; the progress query reads it before then too.
+  let outcome: FaceSimilarityOutcome | undefined = undefined;
   const setStatus = (next: SessionStatus) => {
     status = next;
     // Added after v1: runs started before this change replay without the upserts.
@@ -53,12 +67,12 @@ export async function faceSimilarityWorkflow(input: FaceSimilarityInput): Promis
   };
   setStatus('AWAITING_FILES');
 
-  setHandler(fileUploadedSignal, (ref) => {
-    if (status !== 'AWAITING_FILES') {
-      log.warn('Upload signal ignored: comparison already started', { kind: ref.kind, status });
-      return;
-    }
-    files[ref.kind] = ref;
+  setHandler(fileUploadedSignal, (raw) => {
+    const checked = check(fileRefSchema, raw);
+    if (!checked.ok) return log.warn('Upload signal ignored: not a file reference', { issues: checked.issues });
+    if (checked.dropped.length > 0) log.warn('Upload signal: unknown fields dropped', { fields: checked.dropped });
+    if (status !== 'AWAITING_FILES') return log.warn('Upload signal ignored: comparison already started', { kind: checked.value.kind, status });
+    files[checked.value.kind] = checked.value;
   });
   setHandler(progressQuery, () => ({
     status,
@@ -73,16 +87,20 @@ export async function faceSimilarityWorkflow(input: FaceSimilarityInput): Promis
   const idImage = files.ID_IMAGE;
   const selfieVideo = files.SELFIE_VIDEO;
 
+  let claimed: FaceSimilarityOutcome;
   if (!bothReceived || idImage === undefined || selfieVideo === undefined) {
-    outcome = { status: 'EXPIRED', missing: FILE_KINDS.filter((kind) => files[kind] === undefined) };
+    claimed = { status: 'EXPIRED', missing: FILE_KINDS.filter((kind) => files[kind] === undefined) };
   } else {
     setStatus('PROCESSING');
     await orchestration.markSessionProcessing({ sessionId: input.sessionId });
-    outcome = await compare(input, idImage, selfieVideo);
+    claimed = await compare(input, idImage, selfieVideo);
   }
 
-  setStatus(outcome.status);
-  await orchestration.recordSessionOutcome({ sessionId: input.sessionId, outcome });
+  setStatus(claimed.status);
+  // Runs recorded before v7 got nothing back: their claim stands as it was recorded then. A claim
+  // the recording side could not verify comes back as what it recorded instead (FAILED).
+  outcome = (await orchestration.recordSessionOutcome({ sessionId: input.sessionId, outcome: claimed })) ?? claimed;
+  if (outcome.status !== claimed.status) setStatus(outcome.status);
   // Added in v3: runs started before it replay without the delivery.
   if (patched(WEBHOOK_PATCH)) await notifyTenant(input, outcome);
   return outcome;
@@ -109,11 +127,18 @@ async function compare(input: FaceSimilarityInput, idImage: FileRef, selfieVideo
     startToCloseTimeout: COMPARE_FACES_POLICY.startToCloseTimeout,
     heartbeatTimeout: COMPARE_FACES_POLICY.heartbeatTimeout,
     retry: COMPARE_FACES_POLICY.retry,
+    // Dispatched in turn per tenant where the server supports fairness; ignored elsewhere.
+    ...(input.tenantId ? { priority: { fairnessKey: input.tenantId } } : {}),
   });
   for (let turn = 0; ; turn++) {
     try {
-      const result = await gpu.compareFaces({ sessionId: input.sessionId, idImage, selfieVideo });
-      return { status: 'COMPLETED', result };
+      const answer = check(faceMatchVerdictSchema, await gpu.compareFaces({ sessionId: input.sessionId, idImage, selfieVideo }));
+      if (!answer.ok) {
+        log.error('Comparison answered with a malformed verdict', { issues: answer.issues });
+        return { status: 'FAILED', reason: 'VERDICT_UNVERIFIED', message: 'the comparison answered with a malformed verdict' };
+      }
+      const { idempotencyKey, ...verdict } = answer.value;
+      return { status: 'COMPLETED', result: { ...verdict, comparisonKey: verdict.comparisonKey ?? idempotencyKey ?? '' } };
     } catch (err) {
       const cause = err instanceof ActivityFailure ? err.cause : undefined;
       // The tenant's other comparisons hold its whole GPU budget: wait for a turn, not a retry.

@@ -111,8 +111,8 @@ describe('metrics, alerts and the dashboard', () => {
   });
 
   it('alerts and dashboard panels query only metrics the service exports', async () => {
-    const { registry } = await import('../../src/observability/metrics.js');
-    const exported = new Set((await registry.getMetricsAsJSON()).map((m) => m.name));
+    const { createMetrics } = await import('../../src/observability/metrics.js');
+    const exported = new Set((await createMetrics().registry.getMetricsAsJSON()).map((m) => m.name));
     const alerts = readFileSync(path.join(promDir, 'alerts.yml'), 'utf8');
     const dashboard = JSON.parse(readFileSync(path.join(REPO_ROOT, 'deploy', 'grafana', 'dashboards', 'kyc-face-match.json'), 'utf8')) as {
       panels: { targets: { expr: string }[] }[];

@@ -9,7 +9,8 @@ import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { buildApp } from '../../src/api/app.js';
 import { createDb, type Db } from '../../src/db/prisma.js';
 import { createLogger } from '../../src/logging.js';
-import { apiDeps } from '../../src/runtime/api-deps.js';
+import { createMetrics } from '../../src/observability/metrics.js';
+import { composeApi } from '../../src/runtime/compose.js';
 import { LocalBlobStore } from '../../src/storage/local-blob-store.js';
 import type { SessionWorkflows } from '../../src/temporal/client.js';
 import { testConfig } from '../../dev/face-pipeline.js';
@@ -47,7 +48,7 @@ it('logs requests with their id but never the API key or the uploaded bytes', as
     fileUploaded: async (_sessionId: string, ref: unknown) => void signals.push(ref),
     ping: async () => undefined,
   } as unknown as SessionWorkflows;
-  const app = await buildApp(apiDeps(testConfig(), { db, blobs: new LocalBlobStore(dir), workflows, logger }));
+  const app = await buildApp(composeApi({ config: testConfig(), db, blobs: new LocalBlobStore(dir), workflows, logger, metrics: createMetrics() }));
   try {
     const created = await app.inject({ method: 'POST', url: '/v1/sessions', headers: { authorization: `Bearer ${apiKey}` } });
     expect(created.statusCode).toBe(201);

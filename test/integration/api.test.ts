@@ -1,8 +1,11 @@
 // The mobile-facing API on the real stack: every bad input gets its problem+json answer and leaves
 // nothing behind (no file row, no blob, no signal); tenants are isolated; retries are harmless.
+import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { readFile, readdir } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LIVENESS_CHECKS, LIVENESS_FAILURE_MEANING, LIVENESS_REJECTIONS, workflowIdFor, progressQuery } from '../../src/contract/face-similarity.js';
 import { TenantStore } from '../../src/db/tenant-store.js';
@@ -12,6 +15,7 @@ import { fixture } from '../../dev/paths.js';
 import { startTestStack, type TestStack } from '../helpers/stack.js';
 import { newTenantWithKey } from '../../dev/tenants.js';
 
+const run = promisify(execFile);
 let stack: TestStack;
 let other: ApiTarget;
 
@@ -120,6 +124,38 @@ describe('every bad upload has its answer and leaves nothing behind', () => {
     await expectNothingWritten(sessionId, blobs);
   });
 
+  it('400 for a video the GPU worker would not decode: no video track, two video streams, frames past the pixel bound in any container', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'kyc-api-media-'));
+    try {
+      const made = async (name: string, args: string[]) => {
+        const out = path.join(dir, name);
+        await run('ffmpeg', ['-v', 'error', '-y', ...args, out]);
+        return out;
+      };
+      const audioOnly = await made('audio.mp4', ['-f', 'lavfi', '-i', 'sine=duration=1', '-c:a', 'aac']);
+      const twoStreams = await made('two.mp4', ['-f', 'lavfi', '-i', 'testsrc2=s=320x240:d=1', '-f', 'lavfi', '-i', 'testsrc2=s=640x480:d=1', '-map', '0:v', '-map', '1:v', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p']);
+      const hugeWebm = await made('huge.webm', ['-f', 'lavfi', '-i', 'color=c=gray:s=4200x4200:d=0.2:r=5', '-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '8']);
+      const noVideo = await upload(stack, sessionId, 'SELFIE_VIDEO', audioOnly);
+      await expectProblem(noVideo, 400, 'unreadable-media');
+      expect(noVideo.body.detail).toMatch(/no video/);
+      const two = await upload(stack, sessionId, 'SELFIE_VIDEO', twoStreams);
+      await expectProblem(two, 400, 'unreadable-media');
+      expect(two.body.detail).toMatch(/2 video tracks/);
+      await expectProblem(await upload(stack, sessionId, 'SELFIE_VIDEO', hugeWebm), 400, 'video-too-large');
+      await expectNothingWritten(sessionId, blobs);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('415 for a HEIC ID photo: recognised, but not decodable end to end, so not accepted', async () => {
+    const heic = Buffer.concat([Buffer.from([0, 0, 0, 24]), Buffer.from('ftypheic'), Buffer.from([0, 0, 0, 0]), Buffer.from('mif1heic'), Buffer.from([0, 0, 0, 8]), Buffer.from('meta')]);
+    const res = await upload(stack, sessionId, 'ID_IMAGE', { name: 'IMG_0001.HEIC', bytes: heic });
+    await expectProblem(res, 415, 'unsupported-media-type');
+    expect(res.body.detail).toMatch(/image\/heic/);
+    await expectNothingWritten(sessionId, blobs);
+  });
+
   it('415 unsupported-media-type for the wrong content, whatever its name says', async () => {
     await expectProblem(await upload(stack, sessionId, 'ID_IMAGE', { name: 'id.jpg', bytes: Buffer.from('%PDF-1.7\n'.repeat(20)) }), 415, 'unsupported-media-type');
     await expectProblem(await upload(stack, sessionId, 'SELFIE_VIDEO', fixture('obama.jpg')), 415, 'unsupported-media-type');
@@ -224,7 +260,7 @@ describe('retries are harmless', () => {
     const first = (await (await post()).json()) as { id: string };
     // The server was SIGKILLed after creating the session and starting its workflow, before it
     // stored the response; its claim lapsed. What is left: the session, the workflow, no record.
-    await stack.db.idempotencyRecord.delete({ where: { tenantId_key: { tenantId: stack.tenantId, key } } });
+    await stack.db.idempotencyRecord.deleteMany({ where: { tenantId: stack.tenantId, key } });
     const retry = await post();
     expect(retry.status).toBe(201);
     expect(((await retry.json()) as { id: string }).id).toBe(first.id);
@@ -239,7 +275,7 @@ describe('retries are harmless', () => {
     const post = () => fetch(`${stack.baseUrl}/v1/sessions`, { method: 'POST', headers: { authorization: `Bearer ${stack.apiKey}`, 'idempotency-key': key } });
     const old = (await (await post()).json()) as { id: string };
     // A day later: the key's record has expired and been swept, the session is long decided.
-    await stack.db.idempotencyRecord.delete({ where: { tenantId_key: { tenantId: stack.tenantId, key } } });
+    await stack.db.idempotencyRecord.deleteMany({ where: { tenantId: stack.tenantId, key } });
     await stack.db.kycSession.update({ where: { id: old.id }, data: { createdAt: new Date(Date.now() - 25 * 60 * 60_000) } });
     const fresh = await post();
     expect(fresh.status).toBe(201);

@@ -10,6 +10,9 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { createGpuActivities, type GpuActivities } from '../../src/activities/gpu-activities.js';
+import { VerdictSigner } from '../../src/crypto/verdict-signature.js';
+import { createMetrics } from '../../src/observability/metrics.js';
+import { TEST_VERDICT_SIGNING_KEY } from '../../dev/test-keys.js';
 import { comparisonKey } from '../../src/activities/comparison-key.js';
 import { LIVENESS_REPORT_ONLY, type CompareFacesInput, type FaceMatchVerdict, type FileKind, type FileRef } from '../../src/contract/face-similarity.js';
 import { ComparisonStore } from '../../src/db/comparison-store.js';
@@ -66,7 +69,7 @@ async function store(sessionId: string, kind: FileKind, file: string, mediaType:
 async function newSessionInput(ofTenant = tenantId): Promise<CompareFacesInput> {
   const sessionId = randomUUID();
   // The Hamilton clip is a stage recording, not a selfie: liveness is reported here, not enforced.
-  await sessions.create(sessionId, ofTenant, `kyc-session-${sessionId}`, { policy: LIVENESS_REPORT_ONLY, challenge: null });
+  await sessions.createIfAbsent(sessionId, ofTenant, `kyc-session-${sessionId}`, { policy: LIVENESS_REPORT_ONLY, challenge: null });
   return {
     sessionId,
     idImage: await store(sessionId, 'ID_IMAGE', fixture('lin-manuel-miranda.png'), 'image/png'),
@@ -90,7 +93,17 @@ class RestartingDatabaseStore extends ComparisonStore {
 
 async function activities(options: { storage?: LocalBlobStore | ReturnType<typeof failFirstOpen>; tenantConcurrency?: number; store?: ComparisonStore } = {}) {
   const pipeline = new CountingPipeline(await sharedPipeline());
-  const deps = { comparisons: options.store ?? comparisons, sessions, blobs: options.storage ?? blobs, pipeline, leaseMs: 30_000, tenantConcurrency: options.tenantConcurrency ?? 4, logger: quietLogger() };
+  const deps = {
+    comparisons: options.store ?? comparisons,
+    sessions,
+    blobs: options.storage ?? blobs,
+    pipeline,
+    leaseMs: 30_000,
+    tenantConcurrency: options.tenantConcurrency ?? 4,
+    signer: VerdictSigner.parse(TEST_VERDICT_SIGNING_KEY),
+    metrics: createMetrics(),
+    logger: quietLogger(),
+  };
   return { pipeline, compareFaces: createGpuActivities(deps).compareFaces };
 }
 
@@ -200,7 +213,7 @@ describe('compareFaces idempotency', () => {
 
   it('stores a rejection once and repeats it without inference', async () => {
     const sessionId = randomUUID();
-    await sessions.create(sessionId, tenantId, `kyc-session-${sessionId}`);
+    await sessions.createIfAbsent(sessionId, tenantId, `kyc-session-${sessionId}`);
     const input: CompareFacesInput = {
       sessionId,
       // The video as the "ID image": not an image at all.

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { applyMigrations } from '../../src/db/migrator.js';
 import { REPO_ROOT } from '../../src/runtime/app-root.js';
 
+const ROLES = ['kyc_api', 'kyc_worker', 'kyc_gpu'];
 const admin = () => new pg.Client({ connectionString: inject('databaseUrl') });
 const as = (role: string) => {
   const url = new URL(inject('databaseUrl'));
@@ -33,7 +34,7 @@ async function outcome(role: string, sql: string): Promise<string> {
 beforeAll(async () => {
   const client = admin();
   await client.connect();
-  for (const role of ['kyc_api', 'kyc_worker']) {
+  for (const role of ROLES) {
     await client.query(`DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${role}') THEN CREATE ROLE ${role} LOGIN PASSWORD '${role}-password'; END IF; END $$`);
   }
   await client.end();
@@ -44,7 +45,7 @@ beforeAll(async () => {
 afterAll(async () => {
   const client = admin();
   await client.connect();
-  for (const role of ['kyc_api', 'kyc_worker']) await client.query(`DROP OWNED BY ${role}; DROP ROLE ${role}`);
+  for (const role of ROLES) await client.query(`DROP OWNED BY ${role}; DROP ROLE ${role}`);
   await client.end();
 });
 
@@ -58,8 +59,18 @@ describe('service database roles', () => {
     expect(await outcome('kyc_api', 'UPDATE api_keys SET revoked_at = NULL WHERE false')).toBe('42501');
   });
 
-  it('the workers record comparisons and outcomes but cannot touch keys or idempotency records', async () => {
-    expect(await outcome('kyc_worker', "UPDATE face_comparisons SET attempts = attempts WHERE comparison_key = 'x'")).toBe('ok');
+  it('the GPU worker claims and stores comparisons, reads what it judges, and touches nothing else', async () => {
+    expect(await outcome('kyc_gpu', "UPDATE face_comparisons SET attempts = attempts WHERE comparison_key = 'x'")).toBe('ok');
+    expect(await outcome('kyc_gpu', 'SELECT count(*) FROM uploaded_files')).toBe('ok');
+    expect(await outcome('kyc_gpu', "UPDATE kyc_sessions SET status = 'COMPLETED' WHERE false")).toBe('42501');
+    expect(await outcome('kyc_gpu', 'DELETE FROM face_comparisons WHERE false')).toBe('42501');
+    expect(await outcome('kyc_gpu', 'SELECT count(*) FROM tenants')).toBe('42501');
+  });
+
+  it('the orchestration worker records outcomes but cannot rewrite a decision, touch keys or idempotency records', async () => {
+    expect(await outcome('kyc_worker', "UPDATE face_comparisons SET match = true WHERE comparison_key = 'x'")).toBe('42501');
+    expect(await outcome('kyc_worker', "UPDATE face_comparisons SET signature = 'forged' WHERE comparison_key = 'x'")).toBe('42501');
+    expect(await outcome('kyc_worker', "UPDATE face_comparisons SET details = NULL WHERE comparison_key = 'x'")).toBe('ok');
     expect(await outcome('kyc_worker', "UPDATE kyc_sessions SET status = status WHERE false")).toBe('ok');
     expect(await outcome('kyc_worker', 'SELECT count(*) FROM api_keys')).toBe('42501');
     expect(await outcome('kyc_worker', 'DELETE FROM idempotency_records')).toBe('42501');
@@ -67,15 +78,21 @@ describe('service database roles', () => {
     expect(await outcome('kyc_worker', 'INSERT INTO session_erasures (session_id, tenant_id, erased_by, deleted) SELECT id, tenant_id, $$x$$, $${}$$ FROM kyc_sessions WHERE false')).toBe('42501');
   });
 
-  it('the audit trail is append-only for every service', async () => {
-    for (const role of ['kyc_api', 'kyc_worker']) {
+  it('the audit trail is append-only for every service, and outlives the sessions it records', async () => {
+    // No foreign key from the trail to its sessions: deleting a decision record leaves its lines.
+    const client = admin();
+    await client.connect();
+    const fks = await client.query("SELECT conname FROM pg_constraint WHERE conrelid = 'audit_events'::regclass AND contype = 'f'");
+    await client.end();
+    expect(fks.rows).toEqual([]);
+    for (const role of ROLES) {
       expect(await outcome(role, "UPDATE audit_events SET actor = 'someone else' WHERE false")).toBe('42501');
       expect(await outcome(role, 'DELETE FROM audit_events')).toBe('42501');
     }
   });
 
   it('no service role can change the schema', async () => {
-    for (const role of ['kyc_api', 'kyc_worker']) {
+    for (const role of ROLES) {
       expect(await outcome(role, 'DROP TABLE face_comparisons')).toBe('42501');
       expect(await outcome(role, 'ALTER TABLE kyc_sessions ADD COLUMN x int')).toBe('42501');
       expect(await outcome(role, 'CREATE TABLE public.evil (id int)')).toBe('42501');

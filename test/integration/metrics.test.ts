@@ -34,9 +34,9 @@ it('counts requests by route, uploads, comparison stages, claims and outcomes', 
   await stack.outcome(session.id);
   await getSession(stack, session.id);
 
-  const res = await fetch(`${stack.baseUrl}/metrics`);
-  expect(res.status).toBe(200);
-  const text = await res.text();
+  // Never on the public listener: an operator scrapes it on its own port (METRICS_PORT).
+  expect((await fetch(`${stack.baseUrl}/metrics`)).status).toBe(404);
+  const text = await stack.metrics.registry.metrics();
   expect(sample(text, 'kyc_http_requests_total', { route: '/v1/sessions/:id/files', method: 'POST', status: '201' })).toBeGreaterThanOrEqual(2);
   expect(sample(text, 'kyc_http_request_duration_seconds_count', { route: '/v1/sessions', method: 'POST' })).toBeGreaterThanOrEqual(1);
   expect(sample(text, 'kyc_uploaded_bytes_total', { kind: 'SELFIE_VIDEO' })).toBeGreaterThan(100_000);
@@ -50,9 +50,9 @@ it('counts requests by route, uploads, comparison stages, claims and outcomes', 
   expect(text).not.toContain(session.id);
 });
 
-it('serves the registry on a worker port', async () => {
+it("serves a process's registry on a port of its own", async () => {
   const port = await freePort();
-  const server = await serveMetrics(port, '127.0.0.1');
+  const server = await serveMetrics(stack.metrics.registry, port, '127.0.0.1');
   try {
     const res = await fetch(`http://127.0.0.1:${port}/metrics`);
     expect(res.status).toBe(200);

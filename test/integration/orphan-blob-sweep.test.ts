@@ -28,7 +28,7 @@ it('deletes old unreferenced blobs and leftovers of unfinished writes, and nothi
   const sessions = new SessionStore(db);
   const { tenantId } = await newTenant(db, 'sweep');
   const sessionId = randomUUID();
-  await sessions.create(sessionId, tenantId, `kyc-session-${sessionId}`);
+  await sessions.createIfAbsent(sessionId, tenantId, `kyc-session-${sessionId}`);
   const write = (text: string) => blobs.write(Readable.from([Buffer.from(text)]), { keyFor: (d) => `sessions/${sessionId}/ID_IMAGE/${d}`, maxBytes: 1024 });
   const referenced = await write('referenced');
   const orphan = await write('orphan');

@@ -121,6 +121,26 @@ describe('retention', () => {
     }
   });
 
+  it("closes a session whose run an operator terminated, and purges its media like any other's", async () => {
+    const session = await createSession(stack);
+    await upload(stack, session.id, 'ID_IMAGE', fixture('obama.jpg'));
+    await stack.workflows.client.workflow.getHandle(`kyc-session-${session.id}`).terminate('terminated by an operator in Temporal UI');
+    // Long past its upload wait, still AWAITING_FILES in Postgres: nothing would ever purge it before.
+    await stack.db.kycSession.update({ where: { id: session.id }, data: { createdAt: new Date(Date.now() - 3 * HOUR) } });
+    const first = await sweep();
+    expect(first.abandoned).toBeGreaterThanOrEqual(1);
+    expect(await stack.db.kycSession.findUniqueOrThrow({ where: { id: session.id } })).toMatchObject({ status: 'FAILED', rejectionReason: 'ABANDONED' });
+    expect((await stack.db.auditEvent.findMany({ where: { sessionId: session.id } })).map((a) => a.action)).toContain('SESSION_ABANDONED');
+    await endedAgo(session.id, 25 * HOUR);
+    await sweep();
+    expect(await blobsOf(session.id)).toBe(0);
+    // A session whose run is still going (it waits for its second file) is left alone, however old.
+    const waiting = await createSession(stack);
+    await stack.db.kycSession.update({ where: { id: waiting.id }, data: { createdAt: new Date(Date.now() - 3 * HOUR) } });
+    await sweep();
+    expect((await stack.db.kycSession.findUniqueOrThrow({ where: { id: waiting.id } })).status).toBe('AWAITING_FILES');
+  });
+
   it('is a Temporal Schedule, created once and updated in place', async () => {
     const client = stack.workflows.client;
     await ensureRetentionSchedule(client, { taskQueue: stack.queues.orchestration, everyMs: HOUR });

@@ -7,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MediaRejectedError } from '../../src/media/errors.js';
 import { decodeImage } from '../../src/face/decode/image-decoder.js';
 import { streamFrames } from '../../src/face/decode/video-frames.js';
-import { probeVideo, readVideoHeader } from '../../src/media/probe.js';
+import { readVideoHeader } from '../../src/media/video-header.js';
 import { testConfig } from '../../dev/face-pipeline.js';
-import { TEST_DECODER, forgedDurationVideo, pngBomb, solidVideo } from '../../dev/media.js';
+import { TEST_DECODER, ffprobeOf, forgedDurationVideo, pngBomb, solidVideo } from '../../dev/media.js';
 import { fixture } from '../../dev/paths.js';
 
 let dir: string;
@@ -43,13 +43,31 @@ describe('videos', () => {
   it('never follows a playlist: a blob that is an HLS playlist naming a local file is not a video', async () => {
     const playlist = file('selfie');
     await writeFile(playlist, `#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10.0,\n${fixture('short_hamilton_clip.mp4')}\n#EXT-X-ENDLIST\n`);
-    expect(await reasonOf(probeVideo(playlist, TEST_DECODER))).toBe('UNREADABLE_VIDEO');
+    expect(await reasonOf(readVideoHeader(playlist, TEST_DECODER, { maxPixels: sampling.maxPixels }))).toBe('UNREADABLE_VIDEO');
     expect(await reasonOf(firstFrame(playlist))).toBe('UNREADABLE_VIDEO');
   });
 
-  it('refuses a frame larger than VIDEO_MAX_PIXELS before decoding it', async () => {
+  it('refuses a frame larger than VIDEO_MAX_PIXELS before decoding it, in every container', async () => {
     const huge = await solidVideo(file('huge.mp4'), '4200x4200');
     expect(await reasonOf(firstFrame(huge))).toBe('VIDEO_TOO_LARGE');
+    // WebM's header is ffprobe's to read, and reading it decodes a first frame: under -max_pixels too.
+    const webm = await solidVideo(file('huge.webm'), '3000x3000', ['-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '8']);
+    expect(await reasonOf(ffprobeOf(webm, TEST_DECODER, 1000 * 1000))).toBe('VIDEO_TOO_LARGE');
+    const strict = { ...sampling, maxPixels: 1000 * 1000 };
+    expect(await reasonOf((async () => {
+      for await (const frame of streamFrames(webm, strict, TEST_DECODER)) return frame;
+    })())).toBe('VIDEO_TOO_LARGE');
+  });
+
+  it('decodes only the stream it checked: a second video stream is refused, whatever its size', async () => {
+    const two = file('two-streams.mp4');
+    await solidVideo(two, '320x240', ['-f', 'lavfi', '-i', 'color=c=red:s=4000x4000:d=1', '-map', '0:v', '-map', '1:v', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p']);
+    const err = await firstFrame(two).then(() => undefined, (e: unknown) => e as MediaRejectedError);
+    expect(err?.reason).toBe('UNREADABLE_VIDEO');
+    expect(err?.message).toMatch(/2 video tracks/);
+    const webm = file('two-streams.webm');
+    await solidVideo(webm, '320x240', ['-f', 'lavfi', '-i', 'color=c=red:s=640x480:d=1', '-map', '0:v', '-map', '1:v', '-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '8']);
+    expect(await reasonOf(firstFrame(webm))).toBe('UNREADABLE_VIDEO');
   });
 
   it('holds the bitstream to VIDEO_MAX_PIXELS when the header understates the frame size', async () => {
@@ -60,7 +78,7 @@ describe('videos', () => {
     real.writeUInt16BE(180, at + 30);
     const forged = file('understated-forged.mp4');
     await writeFile(forged, real);
-    expect((await readVideoHeader(forged, TEST_DECODER))).toMatchObject({ width: 320, height: 180 });
+    expect((await readVideoHeader(forged, TEST_DECODER, { maxPixels: sampling.maxPixels })).probe).toMatchObject({ width: 320, height: 180 });
     const strict = { ...sampling, maxPixels: 640 * 360 };
     const err = await (async () => {
       for await (const frame of streamFrames(forged, strict, TEST_DECODER)) return frame;
@@ -86,7 +104,7 @@ describe('videos', () => {
 
   it('takes the duration from the packets, not from a patched header', async () => {
     const forged = await forgedDurationVideo(file('forged.mp4'), 6, 500);
-    const probe = await probeVideo(forged, TEST_DECODER);
+    const probe = await ffprobeOf(forged);
     expect(probe.frameCount).toBe(60);
     expect(probe.durationMs).toBeGreaterThanOrEqual(5900);
     const strict = { ...sampling, maxDurationMs: 3000 };
@@ -111,14 +129,15 @@ describe('videos', () => {
       await writeFile(script, `#!/bin/sh\nenv >> '${seen}'\nexec ${name} "$@"\n`, { mode: 0o755 });
       return script;
     };
-    const decoder = { ...TEST_DECODER, ffmpegPath: await wrap('ffmpeg'), ffprobePath: await wrap('ffprobe') };
+    // Unconfined here, to see what a decoder inherits; the sandbox's own test is decoder-sandbox.test.ts.
+    const decoder = { ...TEST_DECODER, sandbox: 'none' as const, ffmpegPath: await wrap('ffmpeg'), ffprobePath: await wrap('ffprobe') };
     process.env.KYC_TEST_SECRET = 'must-not-leak';
     try {
       let frames = 0;
       for await (const _ of streamFrames(fixture('short_hamilton_clip.mp4'), sampling, decoder)) frames++;
       expect(frames).toBeGreaterThan(0);
       // MP4 headers are read in-process; ffprobe still reads WebM and unusual MP4s.
-      await probeVideo(fixture('short_hamilton_clip.mp4'), decoder);
+      await ffprobeOf(fixture('short_hamilton_clip.mp4'), decoder);
     } finally {
       delete process.env.KYC_TEST_SECRET;
     }
@@ -134,7 +153,7 @@ describe('videos', () => {
   it('rejects a decode that runs past the timeout instead of leaving it to three retries', async () => {
     const video = fixture('short_hamilton_clip.mp4');
     const slow = { ...TEST_DECODER, timeoutMs: 1 };
-    expect(await reasonOf(probeVideo(video, slow))).toBe('DECODE_TIMEOUT');
+    expect(await reasonOf(ffprobeOf(video, slow))).toBe('DECODE_TIMEOUT');
     const err = await (async () => {
       // Whichever stalls first, ffprobe or ffmpeg, the answer is the same rejection.
       for await (const frame of streamFrames(video, sampling, { ...TEST_DECODER, timeoutMs: 50 })) void frame;

@@ -13,10 +13,13 @@ import { writeWorkflowBundle } from '../../src/runtime/workflow-bundle.js';
 import { installQuietTemporalRuntime } from '../../dev/temporal-runtime.js';
 import { TEST_PAYLOAD_KEYS } from '../../dev/test-keys.js';
 import { dataConverterFor } from '../../src/temporal/payload-codec.js';
-import { parseSecretKeys } from '../../src/webhooks/secret-box.js';
+import { Keyring, parseKeyList } from '../../src/crypto/keyring.js';
 
-/** Histories from v6 on are sealed with the test key; older ones are in clear and pass through. */
-const TEST_DATA_CONVERTER = dataConverterFor(parseSecretKeys(TEST_PAYLOAD_KEYS));
+/**
+ * Histories from v6 on are sealed with the test key; older ones were recorded in clear, which a
+ * worker accepts only when told to (TEMPORAL_PAYLOAD_ACCEPT_PLAINTEXT, while such runs drain).
+ */
+const TEST_DATA_CONVERTER = dataConverterFor(new Keyring(parseKeyList(TEST_PAYLOAD_KEYS)), { acceptPlaintext: true });
 
 const HISTORIES_DIR = path.join(REPO_ROOT, 'test', 'histories');
 const HISTORY_FILES = readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json')).sort();

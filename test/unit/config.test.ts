@@ -2,7 +2,8 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bundledFfmpeg, ConfigError, inferenceThreads, loadConfig, YUNET_2023MAR_SHA256 } from '../../src/config/config.js';
+import { ConfigError, inferenceThreads, loadConfig, YUNET_2023MAR_SHA256 } from '../../src/config/config.js';
+import { bundledFfmpeg, withToolDefaults } from '../../src/runtime/tools.js';
 import { parseDuration } from '../../src/config/duration.js';
 
 describe('loadConfig', () => {
@@ -40,8 +41,10 @@ describe('loadConfig', () => {
     } finally {
       await rm(root, { recursive: true, force: true });
     }
-    expect(loadConfig({}).face.decoder.ffmpegPath).toBe(bundledFfmpeg());
-    expect(loadConfig({ FFMPEG_PATH: '/opt/ffmpeg/bin/ffmpeg' }).face.decoder.ffmpegPath).toBe('/opt/ffmpeg/bin/ffmpeg');
+    expect(loadConfig(withToolDefaults({})).face.decoder.ffmpegPath).toBe(bundledFfmpeg());
+    expect(loadConfig(withToolDefaults({ FFMPEG_PATH: '/opt/ffmpeg/bin/ffmpeg' })).face.decoder.ffmpegPath).toBe('/opt/ffmpeg/bin/ffmpeg');
+    // Configuration itself reads no file: without the process's tool defaults, PATH's ffmpeg.
+    expect(loadConfig({}).face.decoder.ffmpegPath).toBe('ffmpeg');
   });
 
   it('parses typed values and treats empty variables as unset', () => {
@@ -70,6 +73,31 @@ describe('loadConfig', () => {
         expect(message).toContain(name);
       }
     }
+  });
+});
+
+describe('production fails closed', () => {
+  const keys = 'k:' + Buffer.alloc(32, 1).toString('base64');
+  const verdictPublic = 'v:' + Buffer.alloc(32, 2).toString('base64');
+  const verdictSigning = 'v:' + Buffer.alloc(32, 3).toString('base64');
+  const complete = {
+    api: { DATABASE_URL: 'postgresql://u:p@db/kyc', CLIENT_TOKEN_SECRET: 'x'.repeat(32), TEMPORAL_PAYLOAD_KEYS: keys, VERDICT_PUBLIC_KEYS: verdictPublic },
+    'orchestration-worker': { DATABASE_URL: 'postgresql://u:p@db/kyc', TEMPORAL_PAYLOAD_KEYS: keys, WEBHOOK_SECRET_KEYS: keys, VERDICT_PUBLIC_KEYS: verdictPublic },
+    'gpu-worker': { DATABASE_URL: 'postgresql://u:p@db/kyc', TEMPORAL_PAYLOAD_KEYS: keys, VERDICT_SIGNING_KEY: verdictSigning },
+    keys: { DATABASE_URL: 'postgresql://u:p@db/kyc', WEBHOOK_SECRET_KEYS: keys },
+  } as const;
+
+  it.each(Object.entries(complete))('%s starts with every secret, and refuses without each one, naming it', (role, env) => {
+    expect(() => loadConfig(env, role as keyof typeof complete)).not.toThrow();
+    for (const name of Object.keys(env)) {
+      const { [name]: _gone, ...without } = env as Record<string, string>;
+      expect(() => loadConfig(without, role as keyof typeof complete), `${role} without ${name}`).toThrow(new RegExp(`${name}: required`));
+    }
+  });
+
+  it('is the default: only KYC_ENV=development runs on local defaults', () => {
+    expect(() => loadConfig({}, 'api')).toThrow(/CLIENT_TOKEN_SECRET: required when KYC_ENV=production/);
+    expect(() => loadConfig({ KYC_ENV: 'development', VERDICT_PUBLIC_KEYS: verdictPublic }, 'api')).not.toThrow();
   });
 });
 

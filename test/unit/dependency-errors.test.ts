@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { unavailableDependency } from '../../src/api/dependency-errors.js';
-import { sessionIdFor } from '../../src/api/session-id.js';
+import { sessionIdFor } from '../../src/sessions/session-id.js';
 
 // Shapes as Prisma 7 with the pg driver adapter throws them (seen in the chaos run's API log).
 const prismaError = (code: string, cause: Record<string, unknown>) => Object.assign(new Error('Invalid `prisma.apiKey.findUnique()` invocation'), { code, meta: { driverAdapterError: { name: 'DriverAdapterError', cause } } });
@@ -25,11 +25,16 @@ describe('unavailableDependency', () => {
 });
 
 describe('sessionIdFor', () => {
-  it('is a valid UUID, the same for the same tenant and key, different otherwise', () => {
-    const id = sessionIdFor('tenant-a', 'key-1');
+  const a = { tenantId: 'tenant-a', keyId: 'api-key-1' };
+  it('is a valid UUID, the same for the same credential and key, different otherwise', () => {
+    const id = sessionIdFor(a, 'key-1');
     expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    expect(sessionIdFor('tenant-a', 'key-1')).toBe(id);
-    expect(sessionIdFor('tenant-b', 'key-1')).not.toBe(id);
-    expect(sessionIdFor('tenant-a', 'key-2')).not.toBe(id);
+    expect(sessionIdFor({ ...a }, 'key-1')).toBe(id);
+    expect(sessionIdFor({ ...a, tenantId: 'tenant-b' }, 'key-1')).not.toBe(id);
+    expect(sessionIdFor(a, 'key-2')).not.toBe(id);
+  });
+
+  it('differs between two credentials of one tenant: no key derives another key\'s session', () => {
+    expect(sessionIdFor({ ...a, keyId: 'api-key-2' }, 'key-1')).not.toBe(sessionIdFor(a, 'key-1'));
   });
 });

@@ -14,6 +14,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import {
   COMPARE_FACES_POLICY,
   TENANT_GPU_BUSY,
+  TENANT_GPU_MAX_WAITS,
   WEBHOOK_POLICY,
   WORKFLOW_TYPE,
   fileUploadedSignal,
@@ -82,6 +83,7 @@ function fakeActivities(overrides: Partial<Activities> = {}) {
     },
     recordSessionOutcome: async (input) => {
       calls.outcomes.push(input);
+      return input.outcome;
     },
     deliverWebhook: async () => {
       calls.webhooks++;
@@ -207,6 +209,100 @@ describe('FaceSimilarityWorkflow', () => {
     // Four calls (three turns waited): more than COMPARE_FACES_POLICY's 3 attempts allow for faults.
     expect(calls.compare).toHaveLength(4);
     expect((await env.currentTimeMs()) - started).toBeGreaterThanOrEqual(3 * 10_000);
+  });
+
+  it('records REJECTED with the reason the comparison gave when the media are refused', async () => {
+    const { activities, calls } = fakeActivities({
+      compareFaces: async (input) => {
+        calls.compare.push(input);
+        throw ApplicationFailure.create({ message: 'no face found on the ID image', type: 'NO_FACE_ON_DOCUMENT', nonRetryable: true });
+      },
+    });
+    const outcome = await runSession(activities, async (handle) => {
+      await handle.signal(fileUploadedSignal, ref('ID_IMAGE'));
+      await handle.signal(fileUploadedSignal, ref('SELFIE_VIDEO'));
+      return (await handle.result()) as FaceSimilarityOutcome;
+    });
+    expect(outcome).toEqual({ status: 'REJECTED', reason: 'NO_FACE_ON_DOCUMENT', message: 'no face found on the ID image' });
+    // A rejection is not retried: one call.
+    expect(calls.compare).toHaveLength(1);
+    expect(calls.webhooks).toBe(1);
+  });
+
+  it("records FAILED TENANT_GPU_BUSY once the tenant's budget stayed full for every allowed turn", async () => {
+    const { activities, calls } = fakeActivities({
+      compareFaces: async (input) => {
+        calls.compare.push(input);
+        throw ApplicationFailure.create({ message: 'the tenant already runs 4 comparisons', type: TENANT_GPU_BUSY, nonRetryable: true });
+      },
+    });
+    const outcome = await runSession(activities, async (handle) => {
+      await handle.signal(fileUploadedSignal, ref('ID_IMAGE'));
+      await handle.signal(fileUploadedSignal, ref('SELFIE_VIDEO'));
+      return (await handle.result()) as FaceSimilarityOutcome;
+    });
+    expect(outcome).toEqual({ status: 'FAILED', reason: TENANT_GPU_BUSY, message: 'the tenant already runs 4 comparisons' });
+    expect(calls.compare).toHaveLength(TENANT_GPU_MAX_WAITS + 1);
+  }, 120_000);
+
+  it('records what the recorder verified, not what it claimed: a forged match comes back FAILED', async () => {
+    const refused: FaceSimilarityOutcome = { status: 'FAILED', reason: 'VERDICT_UNVERIFIED', message: 'the claimed comparison result could not be verified' };
+    const { activities, calls } = fakeActivities({
+      recordSessionOutcome: async (input) => {
+        calls.outcomes.push(input);
+        return refused;
+      },
+    });
+    let webhookOutcome: unknown;
+    activities.deliverWebhook = async (input) => {
+      webhookOutcome = input.outcome;
+      return { delivered: true, status: 204 };
+    };
+    const outcome = await runSession(activities, async (handle) => {
+      await handle.signal(fileUploadedSignal, ref('ID_IMAGE'));
+      await handle.signal(fileUploadedSignal, ref('SELFIE_VIDEO'));
+      return (await handle.result()) as FaceSimilarityOutcome;
+    });
+    expect(calls.outcomes[0]?.outcome.status).toBe('COMPLETED');
+    expect(outcome).toEqual(refused);
+    expect(webhookOutcome).toEqual(refused);
+  });
+
+  it('ignores signals that are not file references: an unknown kind, __proto__, a bad digest; drops unknown fields', async () => {
+    const { activities, calls } = fakeActivities();
+    const outcome = await runSession(activities, async (handle) => {
+      const sneaky = JSON.parse('{"__proto__": {"ID_IMAGE": 1, "SELFIE_VIDEO": 1}}') as unknown as FileRef;
+      await handle.signal(fileUploadedSignal, { ...ref('ID_IMAGE'), kind: '__proto__' } as unknown as FileRef);
+      await handle.signal(fileUploadedSignal, sneaky);
+      await handle.signal(fileUploadedSignal, { ...ref('ID_IMAGE'), sha256: 'not-a-digest' });
+      await handle.signal(fileUploadedSignal, { ...ref('SELFIE_VIDEO'), kind: 'PASSPORT' } as unknown as FileRef);
+      const partial = await handle.query(progressQuery);
+      await handle.signal(fileUploadedSignal, { ...ref('ID_IMAGE'), extra: 'x' } as unknown as FileRef);
+      await handle.signal(fileUploadedSignal, ref('SELFIE_VIDEO'));
+      return { partial, outcome: (await handle.result()) as FaceSimilarityOutcome };
+    });
+    expect(outcome.partial.received).toEqual([]);
+    expect(outcome.outcome.status).toBe('COMPLETED');
+    expect(calls.compare).toHaveLength(1);
+    expect(calls.compare[0]?.idImage).toEqual(ref('ID_IMAGE'));
+  });
+
+  it("refuses a start input that is not the contract's, and a malformed verdict from the GPU queue", async () => {
+    const { activities, calls } = fakeActivities({ compareFaces: async () => ({ comparisonKey: 'x', match: 'yes' }) as unknown as FaceMatchVerdict });
+    const sessionId = `00000000-0000-4000-9000-${String(++sessions).padStart(12, '0')}`;
+    const bad = env.client.workflow.start(WORKFLOW_TYPE, {
+      taskQueue: ORCHESTRATION_QUEUE,
+      workflowId: workflowIdFor(sessionId),
+      args: [{ sessionId: 'not-a-uuid', uploadTimeoutMs: -1, gpuTaskQueue: GPU_QUEUE }],
+    });
+    const outcome = await runSession(activities, async (handle) => {
+      await handle.signal(fileUploadedSignal, ref('ID_IMAGE'));
+      await handle.signal(fileUploadedSignal, ref('SELFIE_VIDEO'));
+      await expect((await bad).result()).rejects.toMatchObject({ cause: { type: 'INVALID_INPUT', message: expect.stringMatching(/invalid workflow input: sessionId/) } });
+      return (await handle.result()) as FaceSimilarityOutcome;
+    });
+    expect(outcome).toEqual({ status: 'FAILED', reason: 'VERDICT_UNVERIFIED', message: 'the comparison answered with a malformed verdict' });
+    expect(calls.outcomes).toHaveLength(1);
   });
 
   it('keeps the recorded outcome when the webhook never gets through', async () => {

@@ -1,7 +1,9 @@
 import { Writable } from 'node:stream';
 import ffmpeg, { type FfmpegCommand } from 'fluent-ffmpeg';
+import { decoderLaunch, demuxerOptions, type DecoderLaunch, type DecoderSettings } from '../../media/decoder-process.js';
 import { MediaRejectedError } from '../../media/errors.js';
-import { assertDecodable, decoderEnv, decoderInputOptions, readVideoHeader, type DecoderSettings, type VideoLimits } from '../../media/probe.js';
+import { readVideoHeader } from '../../media/video-header.js';
+import { assertDecodable, type VideoLimits } from '../../media/video-probe.js';
 import type { RgbImage } from '../types.js';
 
 export interface FrameSampling extends VideoLimits {
@@ -36,11 +38,12 @@ export async function* streamFrames(
   sampling: FrameSampling,
   decoder: DecoderSettings,
   signal?: AbortSignal,
+  onLaunch?: (launch: DecoderLaunch) => void,
 ): AsyncGenerator<VideoFrame> {
   signal?.throwIfAborted();
-  const probe = await readVideoHeader(videoPath, decoder);
+  // The header is read once: its checks and the demuxer ffmpeg is told to use come from the same read.
+  const { probe, demuxer } = await readVideoHeader(videoPath, decoder, { maxPixels: sampling.maxPixels });
   assertDecodable(probe, sampling);
-  const guard = await decoderInputOptions(videoPath);
   const { width, height } = sampledSize(probe.width, probe.height, sampling.maxEdge);
   const frameBytes = width * height * 3;
 
@@ -56,12 +59,13 @@ export async function* streamFrames(
     wake = undefined;
   };
 
-  const command = withDecoderEnv(ffmpeg(videoPath).setFfmpegPath(decoder.ffmpegPath), decoder)
+  const command = launchedAs(ffmpeg(videoPath), decoder, videoPath, onLaunch)
     // ffmpeg decodes while the models run; on its own cores it would only steal theirs.
     // -max_pixels: a header may understate the frame size; the decoder refuses frames past VIDEO_MAX_PIXELS whatever it says.
-    .inputOptions(['-threads', String(sampling.ffmpegThreads), '-max_pixels', String(sampling.maxPixels), ...guard])
+    .inputOptions(['-threads', String(sampling.ffmpegThreads), '-max_pixels', String(sampling.maxPixels), ...demuxerOptions(demuxer)])
     .noAudio()
-    .outputOptions(['-vf', `fps=${sampling.sampleFps},scale=${width}:${height}:flags=area`, '-frames:v', String(sampling.maxFrames)])
+    // The one video stream whose header was checked, explicitly: never one ffmpeg picks by itself.
+    .outputOptions(['-map', '0:v:0', '-vf', `fps=${sampling.sampleFps},scale=${width}:${height}:flags=area`, '-frames:v', String(sampling.maxFrames)])
     .format('rawvideo')
     .outputOptions(['-pix_fmt', 'rgb24']);
   const fail = (err: Error) => {
@@ -148,13 +152,19 @@ export async function* streamFrames(
 }
 
 /**
- * fluent-ffmpeg spawns with fixed options and no `env`, so ffmpeg would inherit the worker's
- * whole environment (database URL, cloud credentials). This command's spawn gets decoderEnv().
+ * fluent-ffmpeg spawns with fixed options, no `env`, and a process-wide ffmpeg path: this
+ * command's spawn gets the decoder's launch instead (decoder-process.ts): its environment (PATH
+ * only) and, where configured, the sandbox around ffmpeg.
  */
-function withDecoderEnv(command: FfmpegCommand, decoder: DecoderSettings): FfmpegCommand {
+function launchedAs(command: FfmpegCommand, decoder: DecoderSettings, inputFile: string, onLaunch?: (launch: DecoderLaunch) => void): FfmpegCommand {
   type Spawn = (args: string[], options: object, ...callbacks: unknown[]) => void;
-  const target = command as unknown as { _spawnFfmpeg: Spawn };
+  const target = command as unknown as { _spawnFfmpeg: Spawn; _getFfmpegPath: (callback: (err: null, path: string) => void) => void };
   const spawn = target._spawnFfmpeg.bind(command);
-  target._spawnFfmpeg = (args, options, ...callbacks) => spawn(args, { ...options, env: decoderEnv(decoder) }, ...callbacks);
+  target._spawnFfmpeg = (args, options, ...callbacks) => {
+    const launch = decoderLaunch(decoder, decoder.ffmpegPath, args, inputFile);
+    target._getFfmpegPath = (callback) => callback(null, launch.command);
+    onLaunch?.(launch);
+    spawn(launch.args, { ...options, env: launch.env }, ...callbacks);
+  };
   return command;
 }

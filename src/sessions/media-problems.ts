@@ -1,7 +1,7 @@
 import type { FileKind } from '../contract/face-similarity.js';
 import { MediaRejectedError } from '../media/errors.js';
 import { verifyUpload, type UploadMediaLimits } from '../media/verify.js';
-import { Problem } from './problem.js';
+import { Problem } from './problems.js';
 
 /** Checks an upload with src/media and answers a refusal as the problem the client reads. */
 export async function verifyUploadOrProblem(kind: FileKind, mediaType: string, file: string, limits: UploadMediaLimits): Promise<void> {
@@ -19,6 +19,8 @@ function mediaProblem(kind: FileKind, err: MediaRejectedError): Problem {
       return new Problem('image-too-large', err.message);
     case 'VIDEO_TOO_LONG':
       return new Problem('video-too-long', err.message);
+    case 'VIDEO_TOO_LARGE':
+      return new Problem('video-too-large', err.message);
     default:
       return new Problem('unreadable-media', err.message, { title: `The ${kind === 'ID_IMAGE' ? 'image' : 'video'} is truncated or corrupt` });
   }

@@ -1,5 +1,5 @@
 import { Transform, pipeline, type Readable } from 'node:stream';
-import { Problem } from './problem.js';
+import { Problem } from './problems.js';
 
 export interface MinimumRate {
   bytesPerSecond: number;

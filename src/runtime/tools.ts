@@ -1,0 +1,23 @@
+import { accessSync, constants } from 'node:fs';
+import path from 'node:path';
+import { REPO_ROOT } from './app-root.js';
+
+/**
+ * The pinned static ffmpeg that scripts/ensure-ffmpeg.sh installs (`npm run dev`, `npm test` and
+ * the benchmarks run it), else ffmpeg on PATH, as in the GPU worker's image, which puts the same
+ * build there. It starts in about 1 ms where Debian's takes about 50 ms of CPU.
+ */
+export function bundledFfmpeg(root = REPO_ROOT): string {
+  const bundled = path.join(root, '.tools', 'ffmpeg', 'ffmpeg');
+  try {
+    accessSync(bundled, constants.X_OK);
+    return bundled;
+  } catch {
+    return 'ffmpeg';
+  }
+}
+
+/** The environment a process loads its configuration from, with the tools this checkout provides filled in. */
+export function withToolDefaults(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return env.FFMPEG_PATH ? env : { ...env, FFMPEG_PATH: bundledFfmpeg() };
+}
