@@ -9,6 +9,7 @@ import { REPO_ROOT } from '../../src/runtime/app-root.js';
 
 interface ComposeService {
   image?: string;
+  security_opt?: string[];
   build?: unknown;
   user?: string;
   read_only?: boolean;
@@ -19,9 +20,21 @@ interface ComposeService {
   environment?: Record<string, string>;
 }
 
+/** Every secret the compose file requires, as an operator's .env would give them (test values). */
+const SECRETS = Object.fromEntries(
+  ['KYC_DB_PASSWORD', 'KYC_API_DB_PASSWORD', 'KYC_WORKER_DB_PASSWORD', 'KYC_GPU_DB_PASSWORD', 'TEMPORAL_DB_PASSWORD', 'GRAFANA_ADMIN_PASSWORD', 'CLIENT_TOKEN_SECRET', 'TEMPORAL_PAYLOAD_KEYS', 'WEBHOOK_SECRET_KEYS', 'VERDICT_SIGNING_KEY', 'VERDICT_PUBLIC_KEYS'].map((name) => [name, `test-value-of-${name}`]),
+);
+
+/** `docker-compose config` with the environment given (and no other). */
+function composeConfig(env: Record<string, string>) {
+  return spawnSync('docker-compose', ['-f', 'docker-compose.yml', 'config'], { cwd: REPO_ROOT, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ...env } });
+}
+
 /** The file as docker-compose resolves it (anchors, merges, defaults), as JSON. */
 function resolvedCompose(): { services: Record<string, ComposeService> } {
-  const yaml = execFileSync('docker-compose', ['-f', 'docker-compose.yml', 'config'], { cwd: REPO_ROOT, encoding: 'utf8' });
+  const run = composeConfig(SECRETS);
+  if (run.status !== 0) throw new Error(run.stderr);
+  const yaml = run.stdout;
   // docker-compose 1.x prints YAML; the test environment's Python has PyYAML (through moto).
   const json = execFileSync(path.join(REPO_ROOT, '.venv', 'bin', 'python'), ['-c', 'import sys, json, yaml; print(json.dumps(yaml.safe_load(sys.stdin)))'], {
     input: yaml,
@@ -68,8 +81,30 @@ describe('docker-compose.yml', () => {
     expect(role('migrate')).toBe('kyc');
     expect(role('api')).toBe('kyc_api');
     expect(role('orchestration-worker')).toBe('kyc_worker');
-    expect(role('gpu-worker')).toBe('kyc_worker');
+    expect(role('gpu-worker')).toBe('kyc_gpu');
     expect(services.temporal!.environment!.POSTGRES_USER).toBe('temporal');
+  });
+
+  it('ships no secret: each is a required variable, and a missing one stops `config`, naming it', () => {
+    for (const name of Object.keys(SECRETS)) {
+      const { [name]: _missing, ...rest } = SECRETS;
+      const run = composeConfig(rest);
+      expect(run.status, name).not.toBe(0);
+      expect(run.stderr, name).toContain(`set ${name}`);
+    }
+    const text = readFileSync(path.join(REPO_ROOT, 'docker-compose.yml'), 'utf8');
+    expect(text).not.toMatch(/:-[^}]*(password|secret|dev-only)/i);
+  });
+
+  it('runs our services in production mode, the decoders sandboxed, the codec on loopback', () => {
+    for (const name of OURS) expect(services[name]!.environment!.KYC_ENV, name).toBe('production');
+    for (const name of ['api', 'gpu-worker']) {
+      expect(services[name]!.environment!.DECODER_SANDBOX, name).toBe('bwrap');
+      expect(services[name]!.security_opt, name).toEqual(expect.arrayContaining(['no-new-privileges:true', 'seccomp=unconfined']));
+    }
+    for (const name of ['migrate', 'orchestration-worker']) expect(services[name]!.security_opt, name).toEqual(['no-new-privileges:true']);
+    const published = (services.api!.ports ?? []).map((p) => (typeof p === 'string' ? p : `${p.host_ip ?? '0.0.0.0'}:${p.published}:${p.target}`));
+    expect(published).toContain('127.0.0.1:8234:8234/tcp');
   });
 });
 
@@ -89,9 +124,11 @@ describe('Dockerfiles', () => {
     expect(users.at(-1)).toBe('1000:1000');
   });
 
-  it('the API image has ffprobe for WebM uploads', () => {
-    const text = readFileSync(path.join(REPO_ROOT, 'Dockerfile.api'), 'utf8');
+  it.each(['Dockerfile.api', 'Dockerfile.gpu-worker'])('%s runs in production mode, with ffprobe and bubblewrap for its decoders', (file) => {
+    const text = readFileSync(path.join(REPO_ROOT, file), 'utf8');
     expect(text).toMatch(/apt-get install[^\n]*ffmpeg/);
+    expect(text).toMatch(/apt-get install[^\n]*bubblewrap/);
+    expect(text).toMatch(/KYC_ENV=production/);
   });
 });
 
