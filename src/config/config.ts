@@ -5,7 +5,7 @@ import { faceConfig } from './face-config.js';
 import { envSchema, type Env } from './env-schema.js';
 import { missingFor, type ProcessRole } from './production.js';
 
-export { YUNET_2023MAR_SHA256, MOBILEFACENET_SHA256, MINIFASNET_V1SE_SHA256, MINIFASNET_V2_SHA256 } from './env-schema.js';
+export { YUNET_2023MAR_SHA256 } from './env-schema.js';
 export type { ProcessRole } from './production.js';
 
 /**

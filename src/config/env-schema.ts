@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { LIVENESS_MODES, type LivenessMode } from '../contract/liveness.js';
 import { parseKeyList } from '../crypto/keyring.js';
 import { parseDuration } from './duration.js';
+import { MINIFASNET_V1SE, MINIFASNET_V2, MOBILEFACENET, YUNET_2023MAR } from './model-catalogue.js';
 
 /** Every environment variable of every process, with its default: the README's table, as code. */
 
@@ -52,10 +53,7 @@ const ED25519_KEY = /^[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/]{43}=$/;
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex characters');
 const livenessMode = (fallback: LivenessMode) => z.enum(LIVENESS_MODES).default(fallback);
 
-export const YUNET_2023MAR_SHA256 = '8f2383e4dd3cfbb4553ea8718107fc0423210dc964f9f4280604804ed2552fa4';
-export const MOBILEFACENET_SHA256 = 'b7120c095d60094f28a4a54ba6a8bf51b297a6273fb40ef6350dfec1f63d9507';
-export const MINIFASNET_V2_SHA256 = '4433e871ef03f6c4c13de1757e63dcd69db14b6d7d9cff2319cb274c0f6dbecb';
-export const MINIFASNET_V1SE_SHA256 = 'a8e67ffbaf39fa74c3b2ed673b530fcfb2f47379d0f26a52b71c2fc6473ec20f';
+export const YUNET_2023MAR_SHA256 = YUNET_2023MAR.sha256;
 
 export const envSchema = z.object({
   // `production` (the default) refuses to start without its secrets; `npm run dev` and the tests say `development`.
@@ -145,24 +143,24 @@ export const envSchema = z.object({
 
   MODELS_DIR: z.string().default('models'),
   MODELS_MIRROR_DIR: z.string().default('../shared/models'),
-  DETECTOR_MODEL_FILE: z.string().default('face_detection_yunet_2023mar.onnx'),
-  DETECTOR_MODEL_SHA256: sha256.default(YUNET_2023MAR_SHA256),
-  DETECTOR_MODEL_ID: z.string().min(1).default('yunet-2023mar'),
+  DETECTOR_MODEL_FILE: z.string().default(YUNET_2023MAR.file),
+  DETECTOR_MODEL_SHA256: sha256.default(YUNET_2023MAR.sha256),
+  DETECTOR_MODEL_ID: z.string().min(1).default(YUNET_2023MAR.id),
   DETECTOR_SCORE_THRESHOLD: z.coerce.number().min(0).max(1).default(0.8),
   DETECTOR_NMS_THRESHOLD: z.coerce.number().min(0).max(1).default(0.3),
-  EMBEDDER_MODEL_FILE: z.string().default('MobileFaceNet.onnx'),
-  EMBEDDER_MODEL_SHA256: sha256.default(MOBILEFACENET_SHA256),
-  EMBEDDER_MODEL_ID: z.string().min(1).default('mobilefacenet-foamliu-128'),
+  EMBEDDER_MODEL_FILE: z.string().default(MOBILEFACENET.file),
+  EMBEDDER_MODEL_SHA256: sha256.default(MOBILEFACENET.sha256),
+  EMBEDDER_MODEL_ID: z.string().min(1).default(MOBILEFACENET.id),
   EMBEDDER_CHANNEL_ORDER: z.enum(['RGB', 'BGR']).default('RGB'),
   // Per channel, applied as (pixel/255 - mean) / std; ImageNet values per the model's README.
   EMBEDDER_MEAN: floats('0.485,0.456,0.406', 3),
   EMBEDDER_STD: floats('0.229,0.224,0.225', 3),
   EMBEDDER_DIMENSION: z.coerce.number().int().positive().default(128),
   EMBEDDER_INPUT_SIZE: z.coerce.number().int().min(32).default(112),
-  ANTI_SPOOF_V2_MODEL_FILE: z.string().default('2.7_80x80_MiniFASNetV2.onnx'),
-  ANTI_SPOOF_V2_MODEL_SHA256: sha256.default(MINIFASNET_V2_SHA256),
-  ANTI_SPOOF_V1SE_MODEL_FILE: z.string().default('4_0_0_80x80_MiniFASNetV1SE.onnx'),
-  ANTI_SPOOF_V1SE_MODEL_SHA256: sha256.default(MINIFASNET_V1SE_SHA256),
+  ANTI_SPOOF_V2_MODEL_FILE: z.string().default(MINIFASNET_V2.file),
+  ANTI_SPOOF_V2_MODEL_SHA256: sha256.default(MINIFASNET_V2.sha256),
+  ANTI_SPOOF_V1SE_MODEL_FILE: z.string().default(MINIFASNET_V1SE.file),
+  ANTI_SPOOF_V1SE_MODEL_SHA256: sha256.default(MINIFASNET_V1SE.sha256),
 
   MATCH_THRESHOLD: z.coerce.number().min(-1).max(1).default(0.4),
   EXECUTION_PROVIDER: z.enum(['auto', 'cpu', 'cuda']).default('auto'),

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { LivenessPolicy } from '../contract/liveness.js';
 import type { Env } from './env-schema.js';
+import { MINIFASNET_V1SE, MINIFASNET_V2 } from './model-catalogue.js';
 
 /** The face pipeline's settings: models (files, checksums, preprocessing), sampling, gates, liveness. */
 export function faceConfig<D>(e: Env, decoder: D, intraOpThreads: number) {
@@ -51,8 +52,8 @@ export function faceConfig<D>(e: Env, decoder: D, intraOpThreads: number) {
         challenge: e.LIVENESS_CHALLENGE,
       } satisfies LivenessPolicy,
       antiSpoofModels: [
-        { id: 'minifasnet-v2-2.7', path: path.resolve(modelsDir, e.ANTI_SPOOF_V2_MODEL_FILE), sha256: e.ANTI_SPOOF_V2_MODEL_SHA256, scale: 2.7 },
-        { id: 'minifasnet-v1se-4.0', path: path.resolve(modelsDir, e.ANTI_SPOOF_V1SE_MODEL_FILE), sha256: e.ANTI_SPOOF_V1SE_MODEL_SHA256, scale: 4.0 },
+        { id: MINIFASNET_V2.id, path: path.resolve(modelsDir, e.ANTI_SPOOF_V2_MODEL_FILE), sha256: e.ANTI_SPOOF_V2_MODEL_SHA256, scale: MINIFASNET_V2.scale },
+        { id: MINIFASNET_V1SE.id, path: path.resolve(modelsDir, e.ANTI_SPOOF_V1SE_MODEL_FILE), sha256: e.ANTI_SPOOF_V1SE_MODEL_SHA256, scale: MINIFASNET_V1SE.scale },
       ],
     },
   };

@@ -13,10 +13,10 @@ export interface FaceDetector {
 }
 
 export interface FaceEmbedder {
-  /** An aligned face in, an L2-normalised embedding out. */
-  embed(alignedFace: RgbImage): Promise<Float32Array>;
+  /** An aligned face in, an L2-normalised embedding out. `caller`: who asks (a comparison), for batching across callers. */
+  embed(alignedFace: RgbImage, caller?: object): Promise<Float32Array>;
   /** Aligned faces in, their embeddings out in the same order, in as few model runs as the model allows. */
-  embedAll(alignedFaces: readonly RgbImage[]): Promise<Float32Array[]>;
+  embedAll(alignedFaces: readonly RgbImage[], caller?: object): Promise<Float32Array[]>;
 }
 
 export interface PresentationAttackScorer {

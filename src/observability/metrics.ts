@@ -46,6 +46,7 @@ export function createMetrics() {
     }),
     webhooks: new Counter({ name: 'kyc_webhook_deliveries_total', help: 'Webhook delivery attempts by result', labelNames: ['result'] as const, registers }),
     refusedPayloads: new Counter({ name: 'kyc_temporal_payloads_refused_total', help: 'Temporal payloads refused for not being encrypted (forged in clear)', registers }),
+    planarityInlineFits: new Counter({ name: 'kyc_planarity_inline_fits_total', help: 'Planarity fits done on the main thread because the planarity thread failed (slower; the results are the same)', registers }),
     decoderSandbox: new Counter({ name: 'kyc_decoder_runs_total', help: 'Decoder processes started, by sandbox (bwrap, none)', labelNames: ['sandbox'] as const, registers }),
   };
 }

@@ -9,6 +9,7 @@ import type { RejectionReason } from '../../src/contract/face-similarity.js';
 import { MediaRejectedError } from '../../src/media/errors.js';
 import { decodeImage } from '../../src/face/decode/image-decoder.js';
 import { FacePipeline } from '../../src/face/pipeline.js';
+import type { YuNetDetector } from '../../src/face/models/yunet-detector.js';
 import { streamFrames } from '../../src/face/decode/video-frames.js';
 import { quietLogger, sharedPipeline, testConfig } from '../../dev/face-pipeline.js';
 import { TEST_DECODER, derivedImage, imageWithoutFace, videoFromImage } from '../../dev/media.js';
@@ -36,6 +37,22 @@ async function rejection(promise: Promise<unknown>): Promise<RejectionReason> {
   expect(error, 'expected a media rejection').toBeInstanceOf(MediaRejectedError);
   return (error as MediaRejectedError).reason;
 }
+
+describe('detector input buffers', () => {
+  it('are reused frame after frame: a comparison makes a few, not one per frame', async () => {
+    const detector = (pipeline as unknown as { models: { detector: YuNetDetector } }).models.detector;
+    const before = detector.inputStats;
+    let frames = 0;
+    for await (const frame of streamFrames(fixture('short_hamilton_clip.mp4'), testConfig().face.video, TEST_DECODER)) {
+      await detector.detect(frame.image);
+      frames++;
+    }
+    const after = detector.inputStats;
+    expect(frames).toBeGreaterThan(10);
+    expect(after.allocated - before.allocated).toBeLessThanOrEqual(1);
+    expect(after.reused - before.reused).toBeGreaterThanOrEqual(frames - 1);
+  });
+});
 
 describe('faces at any scale', () => {
   it('finds a face that fills a 1200x1200 photo', async () => {

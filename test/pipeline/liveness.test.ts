@@ -10,6 +10,7 @@ import { decodeImage } from '../../src/face/decode/image-decoder.js';
 import type { FacePipeline } from '../../src/face/pipeline.js';
 import { quietLogger, sharedPipeline, testConfig } from '../../dev/face-pipeline.js';
 import { AntiSpoofer } from '../../src/face/liveness/anti-spoof.js';
+import { OnnxRunner } from '../../src/face/models/onnx-runner.js';
 import { loadModel } from '../../src/face/models/model-loader.js';
 import { batchDynamic } from '../../src/face/models/model-variants.js';
 import { ATTACK_VIDEOS, GENUINE_VIDEOS, LIVENESS_DIR, attackVideo, genuineVideo, idFrameOf } from '../../dev/liveness-cases.js';
@@ -122,7 +123,7 @@ describe('MiniFASNet reference check (shared/models/README.md)', () => {
     }
     const models = testConfig({ EXECUTION_PROVIDER: 'cpu' }).face.liveness.antiSpoofModels;
     const load = (transform?: (bytes: Uint8Array) => Uint8Array) =>
-      Promise.all(models.map(async (m) => ({ model: await loadModel(m, { provider: 'cpu', intraOpThreads: 1, logger: quietLogger(), ...(transform ? { transform } : {}) }), scale: m.scale })));
+      Promise.all(models.map(async (m) => ({ runner: new OnnxRunner(await loadModel(m, { provider: 'cpu', intraOpThreads: 1, logger: quietLogger(), ...(transform ? { transform } : {}) })), scale: m.scale })));
     const shipped = new AntiSpoofer(await load());
     const opened = new AntiSpoofer(await load(batchDynamic));
     const alone = [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toEmbedderTensor } from '../../src/face/models/embedder-input.js';
+import { toEmbedderTensor } from '../../src/face/image/layout.js';
 
 describe('toEmbedderTensor', () => {
   const face = { width: 2, height: 2, data: Uint8Array.from([255, 0, 51, 0, 255, 102, 0, 0, 153, 255, 255, 204]) };

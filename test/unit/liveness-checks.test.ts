@@ -3,7 +3,8 @@ import { LIVENESS_REPORT_ONLY, type LivenessPolicy } from '../../src/contract/fa
 import { antiSpoofCheck, challengeCheck, documentReplayCheck, motionCheck, parallaxCheck } from '../../src/face/liveness/checks.js';
 import { decideLiveness } from '../../src/face/liveness/decision.js';
 import { THUMB_SIDE, type FrameEvidence } from '../../src/face/liveness/evidence.js';
-import { PATCH_SIDE } from '../../src/face/liveness/dense-planarity.js';
+import { PATCH_SIDE, planarFit } from '../../src/face/liveness/dense-planarity.js';
+import { PlanarityPairs } from '../../src/face/liveness/recorder.js';
 import { yawProxy } from '../../src/face/liveness/pose.js';
 import { LIVENESS_THRESHOLDS as T } from '../../src/face/liveness/thresholds.js';
 import type { Point } from '../../src/face/types.js';
@@ -35,6 +36,13 @@ function frames(landmarks: Point[][], faceChange: (t: number, i: number) => numb
   }));
 }
 
+/** The pairs planarity compares, each with its fitted residual, as the recorder hands them to the check. */
+function fitted(evidence: FrameEvidence[]) {
+  const pairs = new PlanarityPairs(T.parallaxPairGapMs);
+  for (const f of evidence) if (f.face) pairs.add(f);
+  return pairs.final().map((pair) => ({ pair, residual: planarFit(pair[0].face!.alignedPatch, pair[1].face!.alignedPatch).residual }));
+}
+
 describe('planarity', () => {
   const still = Array.from({ length: 8 }, () => view(HEAD, 0));
   /** A flat picture turned and shifted: the same homography for every pixel of a frame. */
@@ -54,24 +62,24 @@ describe('planarity', () => {
     });
 
   it('fails a flat picture moved in perspective: one homography explains every pixel', () => {
-    const outcome = parallaxCheck(frames(still, () => 0, 0.7, flat), T);
+    const outcome = parallaxCheck(fitted(frames(still, () => 0, 0.7, flat)), T);
     expect(outcome.verdict).toBe('FAIL');
     expect(outcome.score!).toBeLessThan(T.parallaxMinResidual / 2);
   });
   it('passes a face whose middle moves against its edges', () => {
-    const outcome = parallaxCheck(frames(still, () => 0, 0.7, live), T);
+    const outcome = parallaxCheck(fitted(frames(still, () => 0, 0.7, live)), T);
     expect(outcome.verdict).toBe('PASS');
     expect(outcome.framesUsed.length).toBe(8);
   });
   it('a picture getting lighter between frames is still flat: gain and bias are not geometry', () => {
     const brighter = (t: number) => flat(t).map((v) => v * (1 + 0.05 * t) + 3 * t);
-    expect(parallaxCheck(frames(still, () => 0, 0.7, brighter), T).verdict).toBe('FAIL');
+    expect(parallaxCheck(fitted(frames(still, () => 0, 0.7, brighter)), T).verdict).toBe('FAIL');
   });
   it('pairs each frame with the first one about a second later, whatever the sampling rate', () => {
-    expect(parallaxCheck(frames(still, () => 0, 0.7, live), T).detail).toMatch(/over 6 frame pairs/);
+    expect(parallaxCheck(fitted(frames(still, () => 0, 0.7, live)), T).detail).toMatch(/over 6 frame pairs/);
   });
   it('is inconclusive, not failing, with fewer than two faces', () => {
-    expect(parallaxCheck(frames([view(HEAD, 0)], () => 0), T).verdict).toBe('INCONCLUSIVE');
+    expect(parallaxCheck(fitted(frames([view(HEAD, 0)], () => 0)), T).verdict).toBe('INCONCLUSIVE');
   });
 });
 
@@ -148,7 +156,7 @@ describe('liveness decision per tenant mode', () => {
     expect(report.checks.find((c) => c.check === 'documentReplay')).toMatchObject({ mode: 'off', verdict: 'SKIPPED', score: null });
   });
   it('an inconclusive check never rejects, even enforced', () => {
-    const inconclusive = { parallax: parallaxCheck(frames([view(HEAD, 0)], () => 0), T) };
+    const inconclusive = { parallax: parallaxCheck(fitted(frames([view(HEAD, 0)], () => 0)), T) };
     expect(decideLiveness(inconclusive, enforce).rejection).toBeUndefined();
   });
 });

@@ -1,9 +1,10 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { PlanarityPairs } from '../../src/face/liveness/checks.js';
+import { LIVENESS_REPORT_ONLY } from '../../src/contract/face-similarity.js';
 import { PATCH_SIDE, planarFit } from '../../src/face/liveness/dense-planarity.js';
 import type { FrameEvidence } from '../../src/face/liveness/evidence.js';
-import { PlanarityFits, PlanarityWorker } from '../../src/face/liveness/planarity-worker.js';
+import { PlanarityWorker } from '../../src/face/liveness/planarity-worker.js';
+import { LivenessRecorder, PlanarityPairs } from '../../src/face/liveness/recorder.js';
 
 const patch = (shift: number) =>
   Float32Array.from({ length: PATCH_SIDE * PATCH_SIDE }, (_, i) => {
@@ -14,6 +15,8 @@ const frame = (timestampMs: number): FrameEvidence => ({
   timestampMs,
   face: { landmarks: [], alignedThumb: new Float32Array(0), alignedPatch: patch(timestampMs / 400), similarity: null },
 });
+const logger = pino({ level: 'silent' });
+const noAntiSpoof = { realProbability: async () => 1, realProbabilities: async (faces: readonly unknown[]) => faces.map(() => 1) };
 
 describe('PlanarityPairs', () => {
   it('pairs each frame with the first one at least the gap later, as soon as that one arrives', () => {
@@ -36,45 +39,66 @@ describe('PlanarityPairs', () => {
 });
 
 describe('PlanarityWorker', () => {
-  const logger = pino({ level: 'silent' });
-
-  it('gives the same fit as planarFit on this thread, bit for bit', async () => {
+  it('fits on its thread, bit for bit as planarFit does here, and counts each fit there', async () => {
     const worker = new PlanarityWorker(logger);
     try {
       const pairs = [[patch(0), patch(1.5)], [patch(2), patch(0.5)], [patch(1), patch(1)]] as const;
       const fits = await Promise.all(pairs.map(([a, b]) => worker.fit(a, b)));
       expect(fits).toEqual(pairs.map(([a, b]) => planarFit(a, b)));
-      expect(worker.threaded).toBe(true);
+      expect(worker.stats).toEqual({ threaded: 3, inline: 0 });
     } finally {
       await worker.close();
     }
   });
 
-  it('fits on this thread once its own is gone', async () => {
-    const worker = new PlanarityWorker(logger);
-    await worker.close();
-    expect(worker.threaded).toBe(false);
-    expect(await worker.fit(patch(0), patch(1))).toEqual(planarFit(patch(0), patch(1)));
-  });
-
-  it('settles fits in flight when its thread dies under them, with the same numbers', async () => {
-    const worker = new PlanarityWorker(logger);
+  it('settles fits in flight when its thread dies under them, with the same numbers, and says so', async () => {
+    const inline: number[] = [];
+    const worker = new PlanarityWorker(logger, () => inline.push(1));
     const inFlight = [worker.fit(patch(0), patch(1)), worker.fit(patch(2), patch(3))];
     // The thread killed mid-task, as an out-of-memory kill or a native crash would end it.
     await (worker as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
     expect(await Promise.all(inFlight)).toEqual([planarFit(patch(0), patch(1)), planarFit(patch(2), patch(3))]);
     expect(worker.threaded).toBe(false);
+    // Not silent: every fit done here is counted (the worker's kyc_planarity_inline_fits_total).
+    expect(worker.stats.inline).toBe(2);
+    expect(inline).toHaveLength(2);
+    await worker.fit(patch(4), patch(5));
+    expect(worker.stats).toEqual({ threaded: 0, inline: 3 });
   });
+});
 
-  it('answers parallaxCheck with the residuals of the pairs it fitted while frames arrived', async () => {
+describe('LivenessRecorder', () => {
+  it('fits each planarity pair once, on the thread, while frames arrive, and scores parallax from those fits', async () => {
     const worker = new PlanarityWorker(logger);
     try {
-      const fits = new PlanarityFits(worker, 1000);
-      const frames = [0, 500, 1000, 1500].map(frame);
-      for (const f of frames) fits.add(f);
-      const residualOf = await fits.residuals();
-      const [a, b] = [frames[0]!.face!.alignedPatch, frames[2]!.face!.alignedPatch];
-      expect(residualOf(a, b)).toBe(planarFit(a, b).residual);
+      const recorder = new LivenessRecorder({ planarity: worker, antiSpoof: noAntiSpoof, antiSpoofModels: 'none' }, { policy: LIVENESS_REPORT_ONLY });
+      const frames = [0, 500, 1000, 1500, 2000].map(frame);
+      recorder.add(frames[0]!);
+      recorder.add(frames[1]!);
+      expect(worker.stats.threaded).toBe(0);
+      recorder.add(frames[2]!);
+      // The pair (0, 1000) went to the thread as soon as its later frame was in.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(worker.stats.threaded).toBe(1);
+      for (const f of frames.slice(3)) recorder.add(f);
+      const { report } = await recorder.decide();
+      expect(worker.stats).toEqual({ threaded: 3, inline: 0 });
+      const residuals = [[0, 2], [1, 3], [2, 4]].map(([a, b]) => planarFit(frames[a!]!.face!.alignedPatch, frames[b!]!.face!.alignedPatch).residual).sort((x, y) => x - y);
+      const p90 = residuals[1]! + (residuals[2]! - residuals[1]!) * 0.8;
+      expect(report.checks.find((c) => c.check === 'parallax')?.score).toBe(Math.round(p90 * 1e4) / 1e4);
+    } finally {
+      await worker.close();
+    }
+  });
+
+  it('fits nothing when the policy turns parallax off', async () => {
+    const worker = new PlanarityWorker(logger);
+    try {
+      const recorder = new LivenessRecorder({ planarity: worker, antiSpoof: noAntiSpoof, antiSpoofModels: 'none' }, { policy: { ...LIVENESS_REPORT_ONLY, parallax: 'off' } });
+      for (const f of [0, 500, 1000, 1500].map(frame)) recorder.add(f);
+      const { report } = await recorder.decide();
+      expect(worker.stats).toEqual({ threaded: 0, inline: 0 });
+      expect(report.checks.find((c) => c.check === 'parallax')).toMatchObject({ verdict: 'SKIPPED' });
     } finally {
       await worker.close();
     }

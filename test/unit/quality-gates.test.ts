@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { padImage } from '../../src/face/models/yunet-detector.js';
-import { brightness, sharpness } from '../../src/face/quality/image-quality.js';
+import { boxThumb, brightness as brightnessOf, lumaPlane, sharpness as sharpnessOf } from '../../src/face/image/luma.js';
 import { commonestFailure, firstFailure, type QualityGates } from '../../src/face/quality/gates.js';
 
 const image = (w: number, h: number, f: (x: number, y: number) => number) => {
@@ -8,7 +8,57 @@ const image = (w: number, h: number, f: (x: number, y: number) => number) => {
   for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) data.fill(f(x, y), (y * w + x) * 3, (y * w + x) * 3 + 3);
   return { width: w, height: h, data };
 };
+const brightness = (img: ReturnType<typeof image>) => brightnessOf(lumaPlane(img));
+const sharpness = (img: ReturnType<typeof image>) => sharpnessOf(lumaPlane(img));
 const gates: QualityGates = { minFacePx: 64, minSharpness: 60, minBrightness: 40, maxBrightness: 230 };
+
+/**
+ * The measures as they were computed before luma was shared (one pass over the RGB pixels per
+ * measure, single-precision luma for the gates, double for the thumbnails): the oracle the shared
+ * plane must match bit for bit, so no gate decision or liveness score moved.
+ */
+const reference = {
+  luma32: (img: { width: number; height: number; data: Uint8Array }) => Float32Array.from({ length: img.width * img.height }, (_, i) => 0.299 * img.data[3 * i]! + 0.587 * img.data[3 * i + 1]! + 0.114 * img.data[3 * i + 2]!),
+  brightness(img: { width: number; height: number; data: Uint8Array }) {
+    let sum = 0;
+    for (const v of this.luma32(img)) sum += v;
+    return sum / (img.width * img.height);
+  },
+  sharpness(img: { width: number; height: number; data: Uint8Array }) {
+    const y = this.luma32(img), w = img.width, h = img.height;
+    let sum = 0, sumSq = 0, n = 0;
+    for (let r = 1; r < h - 1; r++) for (let c = 1; c < w - 1; c++) {
+      const i = r * w + c;
+      const lap = y[i - 1]! + y[i + 1]! + y[i - w]! + y[i + w]! - 4 * y[i]!;
+      sum += lap; sumSq += lap * lap; n++;
+    }
+    return sumSq / n - (sum / n) ** 2;
+  },
+  thumb(img: { width: number; height: number; data: Uint8Array }, side: number) {
+    const out = new Float32Array(side * side), counts = new Float32Array(side * side);
+    for (let y = 0; y < img.height; y++) for (let x = 0; x < img.width; x++) {
+      const t = Math.min(side - 1, Math.floor((y * side) / img.height)) * side + Math.min(side - 1, Math.floor((x * side) / img.width));
+      const p = (y * img.width + x) * 3;
+      out[t]! += 0.299 * img.data[p]! + 0.587 * img.data[p + 1]! + 0.114 * img.data[p + 2]!;
+      counts[t]! += 1;
+    }
+    return out.map((v, i) => (counts[i]! > 0 ? v / counts[i]! : 0));
+  },
+};
+
+describe('one luma plane per face', () => {
+  it('gives every measure bit for bit what it computed from the pixels on its own', () => {
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % 256);
+    for (const [w, h] of [[112, 112], [113, 97], [5, 3]] as const) {
+      const img = { width: w, height: h, data: Uint8Array.from({ length: w * h * 3 }, random) };
+      const plane = lumaPlane(img);
+      expect(brightnessOf(plane)).toBe(reference.brightness(img));
+      expect(sharpnessOf(plane)).toBe(reference.sharpness(img));
+      for (const side of [32, 56]) expect(Array.from(boxThumb(plane, side))).toEqual(Array.from(reference.thumb(img, side)));
+    }
+  });
+});
 
 describe('image measures', () => {
   it('brightness is the mean luma', () => {

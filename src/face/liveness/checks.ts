@@ -4,7 +4,6 @@
  * `npm run liveness:calibrate` on the genuine and attack fixtures (README, "Liveness").
  */
 import type { ChallengeStep, LivenessCheckName } from '../../contract/face-similarity.js';
-import { planarFit } from './dense-planarity.js';
 import { meanAbsDiff, quantile, type FrameEvidence } from './evidence.js';
 import { yawProxy } from './pose.js';
 
@@ -64,59 +63,14 @@ export function motionCheck(frames: readonly FrameEvidence[], t: LivenessThresho
 }
 
 /**
- * The frame pairs planarity compares: each frame with the first one at least `gapMs` later, so a
- * live face has had time to change (a blink, a word, a turn) whatever the sampling rate. Fed
- * frames in order, it names each pair as soon as its later frame arrives, so the pipeline can fit
- * pairs while the video is still decoding; clips shorter than the gap fall back to consecutive
- * frames, known only at the end.
- */
-export class PlanarityPairs {
-  private readonly waiting: FrameEvidence[] = [];
-  private readonly faces: FrameEvidence[] = [];
-  readonly pairs: [FrameEvidence, FrameEvidence][] = [];
-
-  constructor(private readonly gapMs: number) {}
-
-  /** Adds the next frame with a face; returns the pairs it completes. */
-  add(frame: FrameEvidence): [FrameEvidence, FrameEvidence][] {
-    const completed: [FrameEvidence, FrameEvidence][] = [];
-    while (this.waiting.length > 0 && frame.timestampMs - this.waiting[0]!.timestampMs >= this.gapMs) completed.push([this.waiting.shift()!, frame]);
-    this.waiting.push(frame);
-    this.faces.push(frame);
-    this.pairs.push(...completed);
-    return completed;
-  }
-
-  /** Every pair, once all frames are in. */
-  final(): [FrameEvidence, FrameEvidence][] {
-    if (this.pairs.length > 0) return this.pairs;
-    return this.faces.slice(1).map((f, i) => [this.faces[i]!, f]);
-  }
-}
-
-function planarityPairs(faces: readonly FrameEvidence[], gapMs: number): [FrameEvidence, FrameEvidence][] {
-  const pairer = new PlanarityPairs(gapMs);
-  for (const face of faces) pairer.add(face);
-  return pairer.final();
-}
-
-/** A planarity residual of two aligned patches; planarFit's own unless the caller fitted them already. */
-export type PlanarityResidual = (template: Float32Array, moving: Float32Array) => number;
-
-/**
  * Planarity (after De Marsico et al., ICB 2012): a flat photo, screen or card moved in front of
  * the camera changes by one homography between any two frames, pixel for pixel; a live face does
  * not (its nose and cheeks move against each other as it turns, it blinks, it talks). The
  * homography is fitted densely to the aligned face (dense-planarity.ts) because five landmarks
  * are too few and too noisy: their jitter is as large as a real nose's parallax.
  */
-export function parallaxCheck(
-  frames: readonly FrameEvidence[],
-  t: LivenessThresholds,
-  residualOf: PlanarityResidual = (a, b) => planarFit(a, b).residual,
-): CheckOutcome {
-  const pairs = planarityPairs(withFace(frames), t.parallaxPairGapMs);
-  if (pairs.length === 0) {
+export function parallaxCheck(fitted: readonly { pair: readonly [FrameEvidence, FrameEvidence]; residual: number }[], t: LivenessThresholds): CheckOutcome {
+  if (fitted.length === 0) {
     return {
       check: 'parallax',
       verdict: 'INCONCLUSIVE',
@@ -126,8 +80,8 @@ export function parallaxCheck(
       detail: 'fewer than two frames with a face',
     };
   }
-  const residuals = pairs.map(([a, b]) => residualOf(a.face!.alignedPatch, b.face!.alignedPatch));
-  const used = new Set(pairs.flatMap(([a, b]) => [a.timestampMs, b.timestampMs]));
+  const residuals = fitted.map((f) => f.residual);
+  const used = new Set(fitted.flatMap(({ pair: [a, b] }) => [a.timestampMs, b.timestampMs]));
   const score = round(quantile(residuals, 0.9));
   return {
     check: 'parallax',

@@ -24,24 +24,6 @@ export function meanAbsDiff(a: Float32Array, b: Float32Array): number {
   return sum / a.length;
 }
 
-/** Box-filtered grey thumbnail of interleaved RGB (THUMB_SIDE² for motion, PATCH_SIDE² for planarity). */
-export function greyThumb(data: Uint8Array, width: number, height: number, side = THUMB_SIDE): Float32Array {
-  const out = new Float32Array(side * side);
-  const counts = new Float32Array(side * side);
-  for (let y = 0; y < height; y++) {
-    const ty = Math.min(side - 1, Math.floor((y * side) / height));
-    for (let x = 0; x < width; x++) {
-      const tx = Math.min(side - 1, Math.floor((x * side) / width));
-      const p = (y * width + x) * 3;
-      const t = ty * side + tx;
-      out[t]! += 0.299 * data[p]! + 0.587 * data[p + 1]! + 0.114 * data[p + 2]!;
-      counts[t]! += 1;
-    }
-  }
-  for (let i = 0; i < out.length; i++) out[i] = counts[i]! > 0 ? out[i]! / counts[i]! : 0;
-  return out;
-}
-
 export function quantile(values: readonly number[], q: number): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);

@@ -1,53 +1,38 @@
-import * as ort from 'onnxruntime-node';
-import { toEmbedderTensor, type EmbedderPreprocessing } from './embedder-input.js';
-import { takesBatches, type LoadedModel } from './model-loader.js';
 import type { FaceEmbedder } from '../ports.js';
 import { l2Normalize } from '../decision/similarity.js';
+import { toEmbedderTensor, type EmbedderPreprocessing } from '../image/layout.js';
 import type { RgbImage } from '../types.js';
+import { facesPerRun } from './batch-policy.js';
+import type { OnnxRunner } from './onnx-runner.js';
 
-/** Faces per model run at most when one comparison embeds its frames together. */
-const MAX_FACES_PER_RUN = 16;
+export type EmbedderSettings = EmbedderPreprocessing & { dimension: number; inputSize: number };
 
-/**
- * One model run over `faces` (aligned, `pre.inputSize`² each): their L2-normalised embeddings in
- * order. Each face is normalised straight into the batch's input. A batch of one suits any
- * model; more need its batch dimension open.
- */
-export async function embedBatch(model: LoadedModel, pre: EmbedderPreprocessing & { dimension: number }, faces: readonly RgbImage[]): Promise<Float32Array[]> {
-  const size = faces[0]!.width;
-  const plane = 3 * size * size;
-  const input = new Float32Array(faces.length * plane);
-  faces.forEach((face, i) => toEmbedderTensor(face, pre, input, i * plane));
-  const session = model.session;
-  const results = await session.run({ [session.inputNames[0]!]: new ort.Tensor('float32', input, [faces.length, 3, size, size]) });
-  const output = results[session.outputNames[0]!]?.data as Float32Array | undefined;
-  const d = pre.dimension;
-  if (!output || output.length !== faces.length * d) {
-    throw new Error(`embedder "${model.id}" returned ${(output?.length ?? 0) / faces.length} values a face, configured for ${d}`);
+/** Aligned faces in, their L2-normalised embeddings out, in runs of `perRun` faces; checks each vector's length. */
+export async function embedFaces(runner: OnnxRunner, settings: EmbedderSettings, faces: readonly RgbImage[], perRun: number): Promise<Float32Array[]> {
+  const size = settings.inputSize;
+  for (const face of faces) {
+    if (face.width !== size || face.height !== size) throw new Error(`an aligned face is ${size}² pixels, got ${face.width}×${face.height}`);
   }
-  return faces.map((_, i) => l2Normalize(output.slice(i * d, (i + 1) * d)));
+  const vectors = await runner.runItems(faces.length, [3, size, size], perRun, (input, i, offset) => toEmbedderTensor(faces[i]!, settings, input, offset));
+  return vectors.map((v) => {
+    if (v.length !== settings.dimension) throw new Error(`embedder "${runner.id}" returned ${v.length} values a face, configured for ${settings.dimension}`);
+    return l2Normalize(v);
+  });
 }
 
-/** A face-embedding model on an ONNX session: aligned faces in, L2-normalised embeddings out. */
+/** A face-embedding model: aligned faces in, L2-normalised embeddings out. */
 export class OnnxFaceEmbedder implements FaceEmbedder {
   constructor(
-    private readonly model: LoadedModel,
-    private readonly pre: EmbedderPreprocessing & { dimension: number },
+    private readonly runner: OnnxRunner,
+    private readonly settings: EmbedderSettings,
   ) {}
 
   async embed(face: RgbImage): Promise<Float32Array> {
-    const [embedding] = await embedBatch(this.model, this.pre, [face]);
+    const [embedding] = await embedFaces(this.runner, this.settings, [face], 1);
     return embedding!;
   }
 
-  /** On a CPU a run of several faces costs less per face than one run each (about 3 against 4 ms). */
   async embedAll(faces: readonly RgbImage[]): Promise<Float32Array[]> {
-    const out: Float32Array[] = [];
-    const perRun = takesBatches(this.model) ? MAX_FACES_PER_RUN : 1;
-    for (let i = 0; i < faces.length; i += perRun) {
-      const chunk = faces.slice(i, i + perRun);
-      out.push(...(await embedBatch(this.model, this.pre, chunk)));
-    }
-    return out;
+    return embedFaces(this.runner, this.settings, faces, facesPerRun(this.runner));
   }
 }

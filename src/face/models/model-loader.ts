@@ -77,9 +77,3 @@ export async function loadModel(
   options.logger.info({ model: model.id, provider: 'cpu' }, 'model loaded');
   return { id: model.id, session, provider: 'cpu' };
 }
-
-/** Whether the model takes several inputs a run: its batch dimension is symbolic (model-variants.ts opens it). */
-export function takesBatches(model: LoadedModel): boolean {
-  const meta = model.session.inputMetadata[0];
-  return meta?.isTensor === true && typeof meta.shape[0] === 'string';
-}

@@ -5,6 +5,8 @@
  */
 export class TensorPool {
   private readonly free: Float32Array[] = [];
+  /** Buffers made and buffers handed out again: what the pool saves, observable. */
+  readonly stats = { allocated: 0, reused: 0 };
 
   constructor(
     /** Values of the largest tensor pooled (3 × 640 × 640 for YuNet's letterbox); larger ones are not. */
@@ -15,8 +17,14 @@ export class TensorPool {
 
   take(size: { width: number; height: number }): Float32Array {
     const values = 3 * size.width * size.height;
-    if (values > this.capacity) return new Float32Array(values);
-    return (this.free.pop() ?? new Float32Array(this.capacity)).subarray(0, values);
+    if (values > this.capacity) {
+      this.stats.allocated++;
+      return new Float32Array(values);
+    }
+    const reused = this.free.pop();
+    if (reused) this.stats.reused++;
+    else this.stats.allocated++;
+    return (reused ?? new Float32Array(this.capacity)).subarray(0, values);
   }
 
   give(tensor: Float32Array): void {

@@ -1,5 +1,4 @@
-import * as ort from 'onnxruntime-node';
-import type { LoadedModel } from './model-loader.js';
+import type { OnnxRunner } from './onnx-runner.js';
 import type { FaceDetector } from '../ports.js';
 import { resizeToBgrPlanes } from '../geometry/resize.js';
 import type { DetectedFace, RgbImage } from '../types.js';
@@ -38,10 +37,10 @@ export class YuNetDetector implements FaceDetector {
   private readonly inputs: TensorPool;
 
   constructor(
-    private readonly model: LoadedModel,
+    private readonly runner: OnnxRunner,
     private readonly settings: DetectorSettings,
   ) {
-    const meta = model.session.inputMetadata[0];
+    const meta = runner.model.session.inputMetadata[0];
     const dims = meta && meta.isTensor ? meta.shape : [];
     const side = dims[2];
     // The 2023mar export has a fixed 640x640 input; dynamic exports report a symbolic size.
@@ -49,6 +48,11 @@ export class YuNetDetector implements FaceDetector {
     this.inputSize = this.dynamic ? 640 : (side as number);
     // Every letterbox fits the square, padded or not (dynamicInput rounds up to at most inputSize).
     this.inputs = new TensorPool(3 * this.inputSize * this.inputSize);
+  }
+
+  /** Input buffers made and reused so far (tests check that frames reuse them). */
+  get inputStats(): { allocated: number; reused: number } {
+    return { ...this.inputs.stats };
   }
 
   /**
@@ -74,15 +78,12 @@ export class YuNetDetector implements FaceDetector {
     // The same scale either way: only the zero padding right and below differs.
     const size = this.dynamic ? dynamicInput(box) : { width: this.inputSize, height: this.inputSize };
     const pixels = resizeToBgrPlanes(image.data, image.width, image.height, box.width, box.height, size, this.inputs.take(size));
-    const input = new ort.Tensor('float32', pixels, [1, 3, size.height, size.width]);
-    let results: ort.InferenceSession.OnnxValueMapType;
+    let outputs: Record<string, Float32Array>;
     try {
-      results = await this.model.session.run({ [this.model.session.inputNames[0]!]: input });
+      outputs = await this.runner.run(pixels, [1, 3, size.height, size.width]);
     } finally {
       this.inputs.give(pixels);
     }
-    const outputs: Record<string, Float32Array> = {};
-    for (const [name, tensor] of Object.entries(results)) outputs[name] = tensor.data as Float32Array;
     const faces = nonMaxSuppression(
       decodeYuNet(outputs, size, this.settings.scoreThreshold),
       this.settings.nmsThreshold,

@@ -1,8 +1,8 @@
 import { GATE_FAILURES, type GateFailure, type RejectionReason } from '../../contract/face-similarity.js';
+import { brightness, sharpness, type LumaPlane } from '../image/luma.js';
+import type { DetectedFace } from '../types.js';
 
 export type { GateFailure } from '../../contract/face-similarity.js';
-import { brightness, sharpness } from './image-quality.js';
-import type { DetectedFace, RgbImage } from '../types.js';
 
 export interface QualityGates {
   /** Short side of the face box, in pixels of the original image. */
@@ -14,19 +14,15 @@ export interface QualityGates {
   maxBrightness: number;
 }
 
-
 export interface FaceMeasures {
   facePx: number;
   sharpness: number;
   brightness: number;
 }
 
-export function measureFace(face: DetectedFace, aligned: RgbImage): FaceMeasures {
-  return {
-    facePx: Math.min(face.box.width, face.box.height),
-    sharpness: sharpness(aligned),
-    brightness: brightness(aligned),
-  };
+/** The face's size from its box, its sharpness and exposure from the aligned face's luma. */
+export function measureFace(face: DetectedFace, luma: LumaPlane): FaceMeasures {
+  return { facePx: Math.min(face.box.width, face.box.height), sharpness: sharpness(luma), brightness: brightness(luma) };
 }
 
 /** The first gate the face fails, in a fixed order, or undefined when it passes them all. */

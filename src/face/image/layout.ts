@@ -1,5 +1,11 @@
 import type { RgbImage } from '../types.js';
 
+/**
+ * Pixels to the NCHW float inputs of the models: the embedder's normalised planes here; the
+ * detector's letterbox (geometry/resize.ts) and the anti-spoofing crop (liveness/anti-spoof-input.ts)
+ * resample as they lay out, each as its reference implementation does.
+ */
+
 export interface EmbedderPreprocessing {
   channelOrder: 'RGB' | 'BGR';
   /** Per tensor channel, applied as (pixel / 255 - mean) / std. */
