@@ -1,7 +1,7 @@
 // Erasure on request: DELETE /v1/sessions/:id removes the media, file rows, per-frame details and
 // the Temporal history, stops a running session, and leaves a tombstone with a receipt.
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { workflowIdFor } from '../../src/contract/face-similarity.js';
 import { createSession, getSession, upload } from '../../dev/api-client.js';
 import { fixture } from '../../dev/paths.js';
@@ -181,9 +181,15 @@ describe('erasure that nothing resurrects', () => {
     const { history } = await stack.workflows.client.workflowService.getWorkflowExecutionHistory({ namespace: 'default', execution: { workflowId } });
     const firstTask = history!.events!.find((e) => e.workflowTaskCompletedEventAttributes)!;
     await stack.workflows.client.workflowService.resetWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId }, workflowTaskFinishEventId: firstTask.eventId, requestId: `reset-${key}`, reason: 'test' });
-    let runs = 0;
-    for await (const _ of stack.workflows.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runs++;
-    expect(runs).toBe(2);
+    // Visibility is eventually consistent: the reset's new run may take a moment to be listed.
+    await vi.waitFor(
+      async () => {
+        let runs = 0;
+        for await (const _ of stack.workflows.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runs++;
+        expect(runs).toBe(2);
+      },
+      { timeout: 10_000, interval: 200 },
+    );
 
     const receipt = (await (await erase(session.id)).json()) as { deleted: { temporalRuns: number; storedResponses: number } };
     expect(receipt.deleted).toMatchObject({ temporalRuns: 2, storedResponses: 1 });

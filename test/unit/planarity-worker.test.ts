@@ -1,5 +1,5 @@
 import { pino } from 'pino';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { LIVENESS_REPORT_ONLY } from '../../src/contract/face-similarity.js';
 import { PATCH_SIDE, planarFit } from '../../src/face/liveness/dense-planarity.js';
 import type { FrameEvidence } from '../../src/face/liveness/evidence.js';
@@ -77,9 +77,10 @@ describe('LivenessRecorder', () => {
       recorder.add(frames[1]!);
       expect(worker.stats.threaded).toBe(0);
       recorder.add(frames[2]!);
-      // The pair (0, 1000) went to the thread as soon as its later frame was in.
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      expect(worker.stats.threaded).toBe(1);
+      // The pair (0, 1000) went to the thread as soon as its later frame was in: it is fitted
+      // before decide() is called. Polled, not slept, because a loaded CI machine may take
+      // longer than any fixed pause to start the thread.
+      await vi.waitFor(() => expect(worker.stats.threaded).toBe(1), { timeout: 15_000, interval: 20 });
       for (const f of frames.slice(3)) recorder.add(f);
       const { report } = await recorder.decide();
       expect(worker.stats).toEqual({ threaded: 3, inline: 0 });
