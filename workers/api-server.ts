@@ -11,7 +11,7 @@ import { createLogger } from '../src/logging.js';
 import { createMetrics, serveMetrics } from '../src/observability/metrics.js';
 import { installTracing } from '../src/observability/tracing.js';
 import { composeApi, payloadKeyring } from '../src/runtime/compose.js';
-import { tuneGcForStreaming } from '../src/runtime/gc-tuning.js';
+import { scavengeAsBuffersArrive } from '../src/runtime/gc-tuning.js';
 import { runMain, shutdownSignal } from '../src/runtime/main.js';
 import { withToolDefaults } from '../src/runtime/tools.js';
 import { createBlobStore } from '../src/storage/create-blob-store.js';
@@ -21,7 +21,7 @@ import { AesGcmPayloadCodec } from '../src/temporal/payload-codec.js';
 
 let logger: Logger | undefined;
 
-tuneGcForStreaming();
+const stopScavenging = scavengeAsBuffersArrive();
 
 runMain('api', async () => {
   // Listening before the handler exists would let a SIGTERM right after "Server listening" kill
@@ -61,6 +61,7 @@ runMain('api', async () => {
   const signal = await stopRequested;
   logger.info({ signal }, 'shutting down: finishing in-flight requests');
   stopSweep();
+  stopScavenging();
   await Promise.all([app.close(), codec?.close()]);
   metricsServer?.close();
   await Promise.all([workflows.close(), db.$disconnect()]);

@@ -1,17 +1,14 @@
-import { setFlagsFromString } from 'node:v8';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
 
 /**
- * For a process that streams bytes: the API's uploads, the GPU worker's decoded frames.
- * Buffers are allocated about as fast as bytes arrive, and by default V8 starts a full
- * mark-compact each time external memory has grown by a fixed step, so at 200 MB/s the API
- * marked its whole ~56 MB heap about every 300 ms (bench/upload, 100 MB videos at c16: 57
- * mark-compacts a round, and V8's GC threads used more CPU than the hashing baseline's whole
- * process spent besides its main thread). Counting external memory within the global heap limit
- * lets the step grow with the heap. Checked on Node 24's V8; older ones lack the flag.
+ * For the GPU worker's decoded frames: by default V8 starts a full mark-compact each time
+ * external memory has grown by a fixed step; counting external memory within the global heap
+ * limit lets the step grow with the heap. Checked on Node 24's V8; older ones lack the flag.
  */
-export function tuneGcForStreaming(): void {
+function tuneGcForStreaming(): void {
   if (NODE_MAJOR >= 24) setFlagsFromString('--external-memory-accounted-in-global-limit');
 }
 
@@ -26,4 +23,39 @@ export function tuneGcForStreaming(): void {
 export function tuneGcForFrameAnalysis(): void {
   tuneGcForStreaming();
   setFlagsFromString('--heap-growing-percent=300');
+}
+
+/** How far external memory may grow before a scavenge, and how often it is looked at. */
+export interface ScavengePacing {
+  stepBytes: number;
+  everyMs: number;
+}
+
+/**
+ * For the API, whose garbage is almost all Buffers of arriving bytes (64 KB socket reads, with
+ * little JavaScript around them). V8 schedules scavenges by JavaScript allocation, so between two
+ * of them 100–170 MB of dead Buffers piled up: 140–150 MB of RSS growth over bench/upload with
+ * external memory counted in the global limit (without it V8 marked the whole heap every ~300 ms
+ * instead). A minor GC whenever external memory has grown by `stepBytes` frees them while they
+ * are young. It is not free: each forced scavenge took 4–13 ms (16 uploads in flight), so the
+ * step trades memory for CPU (bench/upload, 16 × 100 MB videos: 32 MB → RSS growth 62–89 MB at
+ * ~35% more CPU per MB than without; 64 MB → 120 MB at about the same CPU; README, Benchmarks).
+ */
+export function scavengeAsBuffersArrive(pacing: ScavengePacing = { stepBytes: 32 * 1024 * 1024, everyMs: 25 }): () => void {
+  tuneGcForStreaming();
+  setFlagsFromString('--expose-gc');
+  // The flag exposes `gc` to contexts created after it; the main context was made before.
+  const gc = runInNewContext('gc') as (options: { type: 'minor' | 'major' }) => void;
+  let base = getHeapStatistics().external_memory;
+  const timer = setInterval(() => {
+    const external = getHeapStatistics().external_memory;
+    if (external - base < pacing.stepBytes) {
+      base = Math.min(base, external);
+      return;
+    }
+    gc({ type: 'minor' });
+    base = getHeapStatistics().external_memory;
+  }, pacing.everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }
