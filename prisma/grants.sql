@@ -14,6 +14,9 @@ BEGIN
     GRANT SELECT, DELETE ON face_comparisons TO kyc_api;
     GRANT UPDATE (details) ON face_comparisons TO kyc_api;
     GRANT SELECT, INSERT ON session_erasures TO kyc_api;
+    -- A reviewer's decision, written once (decision IS NULL); erasure clears the note.
+    GRANT SELECT ON session_reviews TO kyc_api;
+    GRANT UPDATE (decision, reason_code, note, decided_by, decided_at, idempotency_key) ON session_reviews TO kyc_api;
     GRANT SELECT, INSERT ON audit_events TO kyc_api;
     GRANT USAGE ON SEQUENCE audit_events_id_seq TO kyc_api;
   END IF;
@@ -27,6 +30,9 @@ BEGIN
     GRANT SELECT, DELETE ON face_comparisons TO kyc_worker;
     GRANT UPDATE (details) ON face_comparisons TO kyc_worker;
     GRANT SELECT ON session_erasures TO kyc_worker;
+    -- Requests a review, and applies the tenant's timeout policy when nobody decided in time.
+    GRANT SELECT, INSERT ON session_reviews TO kyc_worker;
+    GRANT UPDATE (decision, reason_code, decided_by, decided_at) ON session_reviews TO kyc_worker;
     GRANT INSERT ON audit_events TO kyc_worker;
     GRANT USAGE ON SEQUENCE audit_events_id_seq TO kyc_worker;
   END IF;

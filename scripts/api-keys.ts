@@ -1,7 +1,8 @@
 // Tenants and API keys, from the command line (DATABASE_URL selects the database):
 //   npm run keys -- tenant create <name> [--webhook <url>]   prints the webhook signing secret once
 //   npm run keys -- webhook-secrets reseal                     re-encrypts secrets with the first WEBHOOK_SECRET_KEYS key
-//   npm run keys -- create <tenant name or id> [--label <text>]  prints the key once; only its hash is stored
+//   npm run keys -- create <tenant name or id> [--label <text>] [--role integration|reviewer]  prints the key once; only its hash is stored
+//   npm run keys -- tenant review <tenant> [off | band=0.05 livenessReport=on always=off timeout=72h onTimeout=reject sla=24h]  no pairs: show
 //   npm run keys -- revoke <key prefix>
 //   npm run keys -- list
 //   npm run keys -- tenant liveness <tenant> [check=mode ...]    e.g. antiSpoof=report challenge=enforce; no pairs: show
@@ -13,20 +14,20 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config/config.js';
 import { parseDuration } from '../src/config/duration.js';
-import { LIVENESS_CHECKS, LIVENESS_MODES, type LivenessCheckName, type LivenessMode, type LivenessPolicy } from '../src/contract/face-similarity.js';
+import { LIVENESS_CHECKS, LIVENESS_MODES, REVIEW_DECISIONS, type LivenessCheckName, type LivenessMode, type LivenessPolicy, type ReviewDecision, type ReviewPolicy } from '../src/contract/face-similarity.js';
 import { OPERATOR_SCOPES, type OperatorScope } from '../src/auth/operator-token.js';
 import { generateVerdictKeys } from '../src/crypto/verdict-signature.js';
 import { OperatorTokenStore } from '../src/db/operator-token-store.js';
 import { effectiveLivenessPolicy } from '../src/sessions/liveness-policy.js';
 import { webhookSecrets } from '../src/runtime/compose.js';
 import { createDb } from '../src/db/prisma.js';
-import { TenantStore } from '../src/db/tenant-store.js';
+import { API_KEY_ROLES, TenantStore, type ApiKeyRole } from '../src/db/tenant-store.js';
 import { checkWebhookUrl } from '../src/webhooks/destination.js';
 import { runMain } from '../src/runtime/main.js';
 
 const USAGE =
   'usage: keys tenant create <name> [--webhook <url>] | keys tenant liveness <tenant> [check=mode ...] | keys tenant quota <tenant> [<bytes>|default] | keys tenant retention <tenant> [class=duration ...] | keys webhook-secrets reseal | ' +
-  'keys create <tenant> [--label <text>] | keys revoke <prefix> | keys list | keys operator create <name> --scope <scopes> | keys operator revoke <prefix> | keys operator list | keys verdict-keys [<id>]';
+  'keys tenant review <tenant> [off | name=value ...] | keys create <tenant> [--label <text>] [--role integration|reviewer] | keys revoke <prefix> | keys list | keys operator create <name> --scope <scopes> | keys operator revoke <prefix> | keys operator list | keys verdict-keys [<id>]';
 
 /** `check=mode` pairs, each check and mode checked against the contract's lists. */
 function parseModes(pairs: string[]): Partial<LivenessPolicy> {
@@ -54,10 +55,35 @@ function parseRetention(pairs: string[]): Partial<Record<'mediaMs' | 'frameDetai
   return out;
 }
 
+/** `name=value` pairs of a review policy (contract/review.ts), merged over `current`. */
+function parseReview(pairs: string[], current: Partial<ReviewPolicy>): Partial<ReviewPolicy> {
+  const out: Partial<ReviewPolicy> = { ...current };
+  const flag = (pair: string, v: string | undefined) => {
+    if (v !== 'on' && v !== 'off') throw new Error(`"${pair}": expected on or off`);
+    return v === 'on';
+  };
+  const duration = (pair: string, v: string | undefined) => {
+    const ms = v ? parseDuration(v) : undefined;
+    if (ms === undefined) throw new Error(`"${pair}": expected a duration such as 72h`);
+    return ms;
+  };
+  for (const pair of pairs) {
+    const [name, v] = pair.split('=');
+    if (name === 'band') out.similarityBand = Number(v);
+    else if (name === 'livenessReport') out.livenessReportFailures = flag(pair, v);
+    else if (name === 'always') out.always = flag(pair, v);
+    else if (name === 'timeout') out.timeoutMs = duration(pair, v);
+    else if (name === 'sla') out.serviceLevelMs = duration(pair, v);
+    else if (name === 'onTimeout' && REVIEW_DECISIONS.includes(v?.toUpperCase() as ReviewDecision)) out.onTimeout = v!.toUpperCase() as ReviewDecision;
+    else throw new Error(`"${pair}": expected band=<0..0.3>, livenessReport=on|off, always=on|off, timeout=<duration>, onTimeout=approve|reject or sla=<duration>`);
+  }
+  return out;
+}
+
 runMain('keys', async () => {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
-    options: { webhook: { type: 'string' }, label: { type: 'string' }, scope: { type: 'string' } },
+    options: { webhook: { type: 'string' }, label: { type: 'string' }, scope: { type: 'string' }, role: { type: 'string' } },
   });
   if (positionals[0] === 'verdict-keys') {
     // Needs no database: a pair for a new deployment, or the next one of a rotation.
@@ -107,11 +133,21 @@ runMain('keys', async () => {
       const policy = effectiveLivenessPolicy(config.face.liveness.defaultPolicy, modes);
       for (const check of LIVENESS_CHECKS) console.log(`${check.padEnd(15)} ${policy[check].padEnd(8)} ${modes[check] ? '(tenant)' : '(service default)'}`);
       console.log('new sessions of this tenant use these modes; sessions already created keep theirs');
+    } else if (command === 'tenant' && rest[0] === 'review' && rest[1]) {
+      const tenant = await tenants.findTenant(rest[1]);
+      if (!tenant) throw new Error(`no tenant "${rest[1]}"`);
+      const current = await tenants.reviewPolicy(tenant.id);
+      const pairs = rest.slice(2);
+      const policy = pairs.length === 0 ? current : await tenants.setReviewPolicy(tenant.id, pairs[0] === 'off' ? null : parseReview(pairs, current ?? {}));
+      console.log(policy ? `review policy of ${tenant.name}: ${JSON.stringify(policy)}` : `${tenant.name}: no review; every decision is the machine's`);
+      console.log('applies to decisions taken from now on');
     } else if (command === 'create' && rest[0]) {
       const tenant = await tenants.findTenant(rest[0]);
       if (!tenant) throw new Error(`no tenant "${rest[0]}"`);
-      const created = await tenants.createKey(tenant.id, values.label);
-      console.log(`API key for ${tenant.name} (shown once; store it now): ${created.key}`);
+      const role = (values.role ?? 'integration').toUpperCase();
+      if (!API_KEY_ROLES.includes(role as ApiKeyRole)) throw new Error(`--role: expected ${API_KEY_ROLES.join(' or ').toLowerCase()}`);
+      const created = await tenants.createKey(tenant.id, values.label, role as ApiKeyRole);
+      console.log(`${role.toLowerCase()} API key for ${tenant.name} (shown once; store it now): ${created.key}`);
     } else if (command === 'revoke' && rest[0]) {
       if (!(await tenants.revokeKey(rest[0]))) throw new Error(`no live key with prefix ${rest[0]}`);
       console.log(`key ${rest[0]} revoked`);
@@ -128,7 +164,7 @@ runMain('keys', async () => {
       for (const t of await new OperatorTokenStore(db).list()) console.log(`${t.prefix}  ${t.name.padEnd(20)} ${t.scopes.join(',').padEnd(26)} ${t.revokedAt ? `revoked ${t.revokedAt.toISOString()}` : 'live'}`);
     } else if (command === 'list') {
       for (const k of await tenants.listKeys()) {
-        console.log(`${k.prefix}  ${k.tenant.name.padEnd(20)} ${(k.label ?? '').padEnd(20)} ${k.revokedAt ? `revoked ${k.revokedAt.toISOString()}` : 'live'}`);
+        console.log(`${k.prefix}  ${k.tenant.name.padEnd(20)} ${(k.label ?? '').padEnd(20)} ${k.role.toLowerCase().padEnd(12)} ${k.revokedAt ? `revoked ${k.revokedAt.toISOString()}` : 'live'}`);
       }
     } else {
       throw new Error(USAGE);

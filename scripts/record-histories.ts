@@ -14,7 +14,8 @@ import { startInProcessStack, type InProcessStack } from '../dev/stack/in-proces
 import { loadConfig } from '../src/config/config.js';
 import { REPO_ROOT } from '../src/runtime/app-root.js';
 import { findTemporalCli } from '../dev/stack/temporal-dev-server.js';
-import { createSession, upload } from '../dev/api-client.js';
+import { createSession, getSession, upload } from '../dev/api-client.js';
+import { TenantStore } from '../src/db/tenant-store.js';
 import { quietLogger, sharedPipeline, testConfig } from '../dev/face-pipeline.js';
 import { failFirstOpen } from '../dev/faults.js';
 import { imageWithoutFace, videoFromImage } from '../dev/media.js';
@@ -27,6 +28,8 @@ type Upload = [kind: 'ID_IMAGE' | 'SELFIE_VIDEO', file: string];
 interface Scenario {
   stack: 'normal' | 'shortTimeout' | 'flakyStorage';
   uploads: (media: Media) => Upload[];
+  /** The tenant sends every decision to review, and a reviewer rejects it (v8 on). */
+  reviewed?: boolean;
 }
 interface Media {
   obamaVideo: string;
@@ -43,6 +46,7 @@ const scenarios: Record<string, Scenario> = {
     stack: 'normal',
     uploads: (m) => [['ID_IMAGE', fixture('obama.jpg')], ['ID_IMAGE', fixture('obama.jpg')], ['SELFIE_VIDEO', m.obamaVideo]],
   },
+  reviewed_by_a_person: { stack: 'normal', reviewed: true, uploads: (m) => [['ID_IMAGE', fixture('obama.jpg')], ['SELFIE_VIDEO', m.obamaVideo]] },
   reupload_replaces_file: {
     stack: 'normal',
     uploads: (m) => [['ID_IMAGE', fixture('biden.jpg')], ['ID_IMAGE', fixture('obama.jpg')], ['SELFIE_VIDEO', m.obamaVideo]],
@@ -82,7 +86,8 @@ async function main(): Promise<void> {
         ...(scenario.stack === 'flakyStorage' ? { gpuBlobs: failFirstOpen } : {}),
       });
       try {
-        const file = await record(stack, infra.temporalAddress, name, scenario.uploads(media));
+        const reviewer = scenario.reviewed ? await reviewerFor(stack) : undefined;
+        const file = await record(stack, infra.temporalAddress, name, scenario.uploads(media), reviewer);
         console.log(`recorded ${path.relative(REPO_ROOT, file)}`);
       } finally {
         await stack.stop();
@@ -94,11 +99,27 @@ async function main(): Promise<void> {
   }
 }
 
-async function record(stack: InProcessStack, address: string, name: string, uploads: Upload[]): Promise<string> {
+/** A review policy on the stack's tenant and a reviewer key to decide with. */
+async function reviewerFor(stack: InProcessStack): Promise<string> {
+  const tenants = new TenantStore(stack.db);
+  await tenants.setReviewPolicy(stack.tenantId, { always: true });
+  return (await tenants.createKey(stack.tenantId, 'recorder', 'REVIEWER')).key;
+}
+
+async function record(stack: InProcessStack, address: string, name: string, uploads: Upload[], reviewerKey?: string): Promise<string> {
   const session = await createSession(stack);
   for (const [kind, file] of uploads) {
     const res = await upload(stack, session.id, kind, file);
     if (res.status >= 300) throw new Error(`${name}: upload ${kind} got HTTP ${res.status} ${JSON.stringify(res.body)}`);
+  }
+  if (reviewerKey) {
+    while ((await getSession(stack, session.id)).body.status !== 'NEEDS_REVIEW') await new Promise((resolve) => setTimeout(resolve, 200));
+    const res = await fetch(`${stack.baseUrl}/v1/sessions/${session.id}/review`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${reviewerKey}`, 'content-type': 'application/json', 'idempotency-key': 'record-1' },
+      body: JSON.stringify({ decision: 'REJECT', reasonCode: 'DIFFERENT_PERSON' }),
+    });
+    if (res.status !== 200) throw new Error(`${name}: review got HTTP ${res.status} ${await res.text()}`);
   }
   const outcome = await stack.outcome(session.id);
   // The CLI's JSON is the format Temporal UI downloads and Worker.runReplayHistories reads.

@@ -4,6 +4,8 @@ import { loadConfig } from '../src/config/config.js';
 import { createDb } from '../src/db/prisma.js';
 import { createLogger } from '../src/logging.js';
 import { createMetrics } from '../src/observability/metrics.js';
+import { ReviewStore } from '../src/db/review-store.js';
+import { watchReviewBacklog } from '../src/sessions/review-backlog.js';
 import { installTracing } from '../src/observability/tracing.js';
 import { composeOrchestration, composeWebhooks, payloadKeyring } from '../src/runtime/compose.js';
 import { runMain } from '../src/runtime/main.js';
@@ -35,6 +37,7 @@ runMain('orchestration-worker', async () => {
   );
   const db = createDb(config.database.url);
   const connection = await connectWorker(config.temporal);
+  let stopBacklog = () => {};
   try {
     const adapters = { config, db, blobs: createBlobStore(config.storage), logger: log, metrics };
     const workers = await createOrchestrationWorkers(
@@ -47,11 +50,14 @@ runMain('orchestration-worker', async () => {
         webhookActivities: composeWebhooks(adapters),
       },
     );
+    const backlog = watchReviewBacklog(new ReviewStore(db), metrics, log);
+    stopBacklog = backlog.stop;
     await ensureRetentionSchedule(workflows.client, { taskQueue: config.temporal.orchestrationTaskQueue, everyMs: config.retention.sweepEveryMs });
     log.info({ taskQueue: config.temporal.orchestrationTaskQueue, webhookTaskQueue: config.temporal.webhookTaskQueue }, 'orchestration worker running');
     // Worker.run() returns after SIGINT/SIGTERM once in-flight tasks have finished.
     await Promise.all(workers.map((worker) => worker.run()));
   } finally {
+    stopBacklog();
     await tracing?.shutdown();
     await workflows.close();
     await connection.close();

@@ -11,6 +11,7 @@ import type { FileKind } from '../contract/face-similarity.js';
 import type { ServiceMetrics } from '../observability/metrics.js';
 import type { Authenticator } from '../sessions/authenticator.js';
 import type { SessionsService } from '../sessions/sessions-service.js';
+import type { ReviewsService } from '../sessions/reviews-service.js';
 import { BlobTooLargeError, EmptyBlobError } from '../storage/blob-store.js';
 import { unavailableDependency } from './dependency-errors.js';
 import { authenticate } from './plugins/authentication.js';
@@ -19,12 +20,14 @@ import { rateLimitPlugin } from './plugins/rate-limit.js';
 import { cachedReadiness } from './plugins/readiness.js';
 import { requestTracingPlugin } from './plugins/request-tracing.js';
 import { PROBLEM_CODES, Problem, problemBody, problems } from './problem.js';
+import { reviewRoutes } from './routes/reviews.js';
 import { sessionRoutes } from './routes/sessions.js';
 
 export interface AppDeps {
   logger: Logger;
   db: Db;
   sessions: SessionsService;
+  reviews: ReviewsService;
   authenticator: Authenticator;
   metrics: ServiceMetrics;
   idempotency: Omit<IdempotencyPluginOptions, 'db'>;
@@ -129,6 +132,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(async (scope) => {
     scope.addHook('onRequest', authenticate(deps.authenticator, deps.authFailuresPerMinute, deps.metrics));
     await scope.register(sessionRoutes, { sessions: deps.sessions });
+    await scope.register(reviewRoutes, { reviews: deps.reviews });
   });
   return app;
 }

@@ -10,12 +10,15 @@ import {
   LIVENESS_REJECTIONS,
   LIVENESS_VERDICTS,
   REJECTION_REASONS,
+  REVIEW_DECISIONS,
+  REVIEW_TRIGGERS,
   SESSION_STATUSES,
   type FaceMatchResult,
   type LivenessChallenge,
   type LivenessReport,
 } from '../contract/face-similarity.js';
 import { livenessOf, toResult } from '../db/comparison-rows.js';
+import type { ReviewRow } from '../db/review-store.js';
 import type { FaceComparison } from '../generated/prisma/client.js';
 import { receiptOf } from '../sessions/erasure.js';
 import { RETAKE_CODES, retakeFor } from '../sessions/retake.js';
@@ -90,6 +93,21 @@ const retakeSchema = z
   .nullable()
   .describe('For a REJECTED session: what the person should do differently next time');
 
+export const reviewViewSchema = z
+  .object({
+    triggers: z.array(z.enum(REVIEW_TRIGGERS)).describe("why the machine's decision went to a person"),
+    machineMatch: z.boolean().describe("the machine's match, before the review"),
+    requestedAt: z.string().datetime(),
+    dueAt: z.string().datetime().describe("when the tenant's timeout policy decides if nobody has"),
+    onTimeout: z.enum(REVIEW_DECISIONS),
+    decision: z.enum(REVIEW_DECISIONS).nullable().describe('null while waiting'),
+    reasonCode: z.string().nullable(),
+    decidedBy: z.string().nullable().describe('the reviewer key id, or `timeout-policy`'),
+    decidedAt: z.string().datetime().nullable(),
+  })
+  .nullable()
+  .describe('Present when the tenant\'s review policy sent the decision to a person: NEEDS_REVIEW while waiting; once decided, `result.match` is the review\'s');
+
 export const sessionViewSchema = z.object({
   id: z.string().uuid(),
   status: z.enum(SESSION_STATUSES),
@@ -124,6 +142,7 @@ export const sessionViewSchema = z.object({
     .describe('Every liveness check with its mode, verdict, score, threshold and frames; present once a comparison ran, also when it rejected'),
   retake: retakeSchema,
   result: resultSchema.nullable(),
+  review: reviewViewSchema,
   erasure: erasureReceiptSchema.nullable().describe('present when the session was erased on request (status DELETED)'),
 });
 
@@ -151,7 +170,8 @@ export type SessionView = z.infer<typeof sessionViewSchema>;
 
 
 /** The tenant's view: everything, the decision only from a signed comparison (sessions/decisions.ts). */
-export function sessionView({ session, decision }: Pick<SessionRead, 'session' | 'decision'>): SessionView {
+export function sessionView({ session, decision, review }: Pick<SessionRead, 'session' | 'decision' | 'review'>): SessionView {
+  const result = completedResult(decision);
   return {
     id: session.id,
     status: session.status,
@@ -163,16 +183,32 @@ export function sessionView({ session, decision }: Pick<SessionRead, 'session' |
     challenge: challengeOf(session),
     liveness: decision ? livenessOf(decision) : null,
     retake: session.status === 'REJECTED' ? retakeFor(session.rejectionReason) : null,
-    result: completedResult(decision),
+    // A person's decision replaces the machine's match; the machine's stays in `review`.
+    result: result && review?.decision && session.status === 'COMPLETED' ? { ...result, match: review.decision === 'APPROVE' } : result,
+    review: review ? reviewView(review) : null,
     erasure: session.erasure ? receiptOf(session.erasure) : null,
   };
 }
 
-export function endUserView({ session, decision }: Pick<SessionRead, 'session' | 'decision'>): z.infer<typeof endUserViewSchema> {
+function reviewView(row: ReviewRow): NonNullable<SessionView['review']> {
+  return {
+    triggers: row.triggers.filter((t): t is (typeof REVIEW_TRIGGERS)[number] => (REVIEW_TRIGGERS as readonly string[]).includes(t)),
+    machineMatch: row.machineMatch,
+    requestedAt: row.requestedAt.toISOString(),
+    dueAt: row.dueAt.toISOString(),
+    onTimeout: row.onTimeout === 'APPROVE' ? 'APPROVE' : 'REJECT',
+    decision: row.decision === 'APPROVE' || row.decision === 'REJECT' ? row.decision : null,
+    reasonCode: row.reasonCode,
+    decidedBy: row.decidedBy,
+    decidedAt: row.decidedAt?.toISOString() ?? null,
+  };
+}
+
+export function endUserView({ session, decision, review }: Pick<SessionRead, 'session' | 'decision' | 'review'>): z.infer<typeof endUserViewSchema> {
   return {
     id: session.id,
     status: session.status,
-    decision: endUserDecision(session.status, decision),
+    decision: endUserDecision(session.status, decision, review),
     createdAt: session.createdAt.toISOString(),
     completedAt: session.completedAt?.toISOString() ?? null,
     files: session.files.map((f) => ({ kind: f.kind, uploadedAt: f.createdAt.toISOString() })),
@@ -181,14 +217,16 @@ export function endUserView({ session, decision }: Pick<SessionRead, 'session' |
   };
 }
 
-function endUserDecision(status: SessionRecord['status'], decision: FaceComparison | null): (typeof END_USER_DECISIONS)[number] {
+function endUserDecision(status: SessionRecord['status'], decision: FaceComparison | null, review: ReviewRow | null): (typeof END_USER_DECISIONS)[number] {
   switch (status) {
     case 'AWAITING_FILES':
     case 'PROCESSING':
+    case 'NEEDS_REVIEW':
       return 'PENDING';
     case 'COMPLETED':
       // Only a signed comparison's match counts; a completed session without one is a failure.
-      return decision?.status === 'COMPLETED' ? (decision.match ? 'VERIFIED' : 'NOT_VERIFIED') : 'FAILED';
+      if (decision?.status !== 'COMPLETED') return 'FAILED';
+      return (review?.decision ? review.decision === 'APPROVE' : decision.match) ? 'VERIFIED' : 'NOT_VERIFIED';
     case 'REJECTED':
       return 'RETAKE';
     case 'EXPIRED':

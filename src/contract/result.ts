@@ -1,5 +1,6 @@
 import type { LivenessReport } from './liveness.js';
 import type { GateFailure } from './media.js';
+import type { ReviewRecord } from './review.js';
 
 /** One examined video frame: no pixels, no embedding. */
 export interface FrameReport {
@@ -44,6 +45,8 @@ export interface FaceMatchResult {
  */
 export type FaceMatchVerdict = Pick<FaceMatchResult, 'comparisonKey' | 'similarity' | 'match' | 'threshold'> & {
   livenessVerdict?: LivenessReport['verdict'];
+  /** Set when a person (or the review timeout policy) took the decision: `match` is theirs. */
+  review?: ReviewRecord;
 };
 
 export function verdictOf(result: FaceMatchResult): FaceMatchVerdict {

@@ -15,7 +15,7 @@ export const WORKFLOW_TYPE = 'faceSimilarityWorkflow';
  * that alters the workflow's commands (guarded by `patched`) or payloads, then record the new
  * histories next to the old ones: every generation must keep replaying.
  */
-export const WORKFLOW_HISTORY_VERSION = 'v7';
+export const WORKFLOW_HISTORY_VERSION = 'v8';
 
 export interface FaceSimilarityInput {
   sessionId: string;
@@ -32,8 +32,11 @@ export interface FaceSimilarityInput {
   tenantId?: string;
 }
 
-/** DELETED is the API's, never the workflow's: the session was erased on request (its tombstone). */
-export const SESSION_STATUSES = ['AWAITING_FILES', 'PROCESSING', 'COMPLETED', 'REJECTED', 'EXPIRED', 'FAILED', 'DELETED'] as const;
+/**
+ * DELETED is the API's, never the workflow's: the session was erased on request (its tombstone).
+ * NEEDS_REVIEW: the machine has decided and the tenant's review policy wants a person to confirm.
+ */
+export const SESSION_STATUSES = ['AWAITING_FILES', 'PROCESSING', 'NEEDS_REVIEW', 'COMPLETED', 'REJECTED', 'EXPIRED', 'FAILED', 'DELETED'] as const;
 export type SessionStatus = (typeof SESSION_STATUSES)[number];
 export const TERMINAL_STATUSES: readonly SessionStatus[] = ['COMPLETED', 'REJECTED', 'EXPIRED', 'FAILED', 'DELETED'];
 
@@ -66,6 +69,14 @@ export interface CompareFacesInput {
 export interface RecordOutcomeInput {
   sessionId: string;
   outcome: FaceSimilarityOutcome;
+  /** v8 on: the workflow can wait for a reviewer, so the tenant's review policy applies. */
+  reviewable?: boolean;
+}
+
+/** After a wait for review (v8 on): whether a reviewer's Update arrived or the wait ran out. */
+export interface RecordReviewedInput {
+  sessionId: string;
+  review: 'SUBMITTED' | 'TIMED_OUT';
 }
 
 /** Lets ops list sessions by status in Temporal UI: `KycStatus = "REJECTED"`. */

@@ -13,7 +13,7 @@ export interface NewFile {
 
 /** What the workflow's recorder writes once it has verified an outcome (sessions/outcome-recorder.ts). */
 export interface RecordedOutcome {
-  status: Exclude<SessionStatus, 'AWAITING_FILES' | 'PROCESSING' | 'DELETED'>;
+  status: Exclude<SessionStatus, 'AWAITING_FILES' | 'PROCESSING' | 'NEEDS_REVIEW' | 'DELETED'>;
   rejectionReason: string | null;
   resultKey: string | null;
 }
@@ -109,6 +109,18 @@ export class SessionStore {
 
   async markProcessing(sessionId: string): Promise<void> {
     await this.db.kycSession.updateMany({ where: { id: sessionId, status: 'AWAITING_FILES' }, data: { status: 'PROCESSING' } });
+  }
+
+  /**
+   * The machine has decided and a person must confirm: not final (no completedAt, so neither the
+   * token's grace nor retention starts), but the deciding comparison is recorded already.
+   */
+  async markNeedsReview(sessionId: string, resultKey: string): Promise<boolean> {
+    const { count } = await this.db.kycSession.updateMany({
+      where: { id: sessionId, status: { in: ['PROCESSING', 'NEEDS_REVIEW'] } },
+      data: { status: 'NEEDS_REVIEW', resultKey },
+    });
+    return count === 1;
   }
 
   /** Records a verified outcome; an erased session stays erased, whatever a late run of it reports. */

@@ -1,14 +1,20 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { apiKeyMatches, apiKeyPrefix, generateApiKey } from '../auth/api-key.js';
-import type { LivenessPolicy } from '../contract/face-similarity.js';
+import { reviewPolicySchema, type LivenessPolicy, type ReviewPolicy } from '../contract/face-similarity.js';
 import { Keyring } from '../crypto/keyring.js';
 import { SecretBox } from '../crypto/secret-box.js';
+import { Prisma } from '../generated/prisma/client.js';
 import type { DbClient } from './prisma.js';
+
+/** INTEGRATION keys run sessions; REVIEWER keys read and review them (and cannot create any). */
+export const API_KEY_ROLES = ['INTEGRATION', 'REVIEWER'] as const;
+export type ApiKeyRole = (typeof API_KEY_ROLES)[number];
 
 export interface AuthenticatedTenant {
   tenantId: string;
   tenantName: string;
   keyId: string;
+  role: ApiKeyRole;
 }
 
 /** Tenants and their API keys. Webhook secrets are stored sealed by `secrets` (when it has keys). */
@@ -73,6 +79,20 @@ export class TenantStore {
     return (tenant?.retentionPolicy as Partial<Record<'mediaMs' | 'frameDetailsMs' | 'decisionMs', number>> | null) ?? {};
   }
 
+  /** Sets the tenant's review policy (null: every decision is the machine's again); returns it with defaults filled. */
+  async setReviewPolicy(tenantId: string, policy: Partial<ReviewPolicy> | null): Promise<ReviewPolicy | null> {
+    const parsed = policy === null ? null : reviewPolicySchema.parse(policy);
+    await this.db.tenant.update({ where: { id: tenantId }, data: { reviewPolicy: parsed ?? Prisma.DbNull } });
+    return parsed;
+  }
+
+  /** The tenant's review policy, or null when none applies. */
+  async reviewPolicy(tenantId: string): Promise<ReviewPolicy | null> {
+    const tenant = await this.db.tenant.findUnique({ where: { id: tenantId }, select: { reviewPolicy: true } });
+    const parsed = tenant?.reviewPolicy ? reviewPolicySchema.safeParse(tenant.reviewPolicy) : null;
+    return parsed?.success ? parsed.data : null;
+  }
+
   /** The tenant's own liveness modes (possibly none): the service defaults fill the rest. */
   async livenessModes(tenantId: string): Promise<Partial<LivenessPolicy>> {
     const tenant = await this.db.tenant.findUnique({ where: { id: tenantId }, select: { livenessPolicy: true } });
@@ -85,9 +105,9 @@ export class TenantStore {
   }
 
   /** Creates a key and returns it in full: the only time it is ever visible. */
-  async createKey(tenantId: string, label?: string): Promise<{ id: string; key: string; prefix: string }> {
+  async createKey(tenantId: string, label?: string, role: ApiKeyRole = 'INTEGRATION'): Promise<{ id: string; key: string; prefix: string }> {
     const { key, prefix, hash } = generateApiKey();
-    const row = await this.db.apiKey.create({ data: { id: randomUUID(), tenantId, prefix, keyHash: hash, label: label ?? null } });
+    const row = await this.db.apiKey.create({ data: { id: randomUUID(), tenantId, prefix, keyHash: hash, label: label ?? null, role } });
     return { id: row.id, key, prefix };
   }
 
@@ -118,6 +138,6 @@ export class TenantStore {
     if (!prefix) return null;
     const row = await this.db.apiKey.findUnique({ where: { prefix }, include: { tenant: { select: { name: true } } } });
     if (!row || row.revokedAt || !apiKeyMatches(key, row.keyHash)) return null;
-    return { tenantId: row.tenantId, tenantName: row.tenant.name, keyId: row.id };
+    return { tenantId: row.tenantId, tenantName: row.tenant.name, keyId: row.id, role: row.role === 'REVIEWER' ? 'REVIEWER' : 'INTEGRATION' };
   }
 }

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
  * The service's Prometheus metrics (prom-client; README "Metrics" lists each), made once per
@@ -47,6 +47,9 @@ export function createMetrics() {
     webhooks: new Counter({ name: 'kyc_webhook_deliveries_total', help: 'Webhook delivery attempts by result', labelNames: ['result'] as const, registers }),
     refusedPayloads: new Counter({ name: 'kyc_temporal_payloads_refused_total', help: 'Temporal payloads refused for not being encrypted (forged in clear)', registers }),
     planarityInlineFits: new Counter({ name: 'kyc_planarity_inline_fits_total', help: 'Planarity fits done on the main thread because the planarity thread failed (slower; the results are the same)', registers }),
+    reviewDecisions: new Counter({ name: 'kyc_review_decisions_total', help: 'Reviewed sessions decided, by decision (APPROVE, REJECT) and by whom (reviewer, timeout-policy)', labelNames: ['decision', 'decided_by'] as const, registers }),
+    reviewBacklog: new Gauge({ name: 'kyc_reviews', help: 'Sessions awaiting review (state=waiting), and those past their tenant\'s service level (state=overdue); read from Postgres at each scrape', labelNames: ['state'] as const, registers }),
+    reviewOldestAge: new Gauge({ name: 'kyc_review_oldest_age_seconds', help: 'Age of the oldest session awaiting review; read from Postgres at each scrape', registers }),
     decoderSandbox: new Counter({ name: 'kyc_decoder_runs_total', help: 'Decoder processes started, by sandbox (bwrap, none)', labelNames: ['sandbox'] as const, registers }),
   };
 }

@@ -12,6 +12,7 @@ import { SecretBox } from '../crypto/secret-box.js';
 import { VerdictSigner, VerdictVerifier } from '../crypto/verdict-signature.js';
 import { ComparisonStore } from '../db/comparison-store.js';
 import type { Db } from '../db/prisma.js';
+import { ReviewStore } from '../db/review-store.js';
 import { SessionStore } from '../db/session-store.js';
 import { TenantStore } from '../db/tenant-store.js';
 import type { FaceComparer } from '../face/pipeline.js';
@@ -20,6 +21,7 @@ import type { ServiceMetrics } from '../observability/metrics.js';
 import { Authenticator } from '../sessions/authenticator.js';
 import { Decisions } from '../sessions/decisions.js';
 import { OutcomeRecorder } from '../sessions/outcome-recorder.js';
+import { ReviewsService } from '../sessions/reviews-service.js';
 import { SessionsService } from '../sessions/sessions-service.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import type { SessionWorkflows } from '../temporal/client.js';
@@ -52,17 +54,14 @@ export function composeApi(a: Adapters & { workflows: SessionWorkflows }): AppDe
   const sessions = new SessionStore(db);
   const tokens = sessionTokens(config, logger);
   const api = config.api;
-  return {
-    logger,
-    db,
-    metrics,
-    sessions: new SessionsService({
+  const decisions = decisionsOf(a);
+  const sessionsService = new SessionsService({
       db,
       workflows,
       blobs,
       tenants,
       tokens,
-      decisions: decisionsOf(a),
+      decisions,
       livenessDefaults: config.face.liveness.defaultPolicy,
       idempotencyKeyTtlMs: api.idempotency.keyTtlMs,
       limits: {
@@ -74,7 +73,13 @@ export function composeApi(a: Adapters & { workflows: SessionWorkflows }): AppDe
       },
       metrics,
       logger,
-    }),
+  });
+  return {
+    logger,
+    db,
+    metrics,
+    sessions: sessionsService,
+    reviews: new ReviewsService({ db, workflows, sessions: sessionsService, decisions, logger }),
     authenticator: new Authenticator({
       tokens,
       apiKey: (key) => tenants.authenticate(key),
@@ -106,7 +111,7 @@ function sessionTokens(config: AppConfig, logger: Logger): SessionTokens {
 export function composeOrchestration(a: Adapters & { workflows: Pick<SessionWorkflows, 'isOpen'> }) {
   const { config, db, blobs, logger, metrics, workflows } = a;
   return {
-    ...createOrchestrationActivities({ sessions: new SessionStore(db), recorder: new OutcomeRecorder({ db, decisions: decisionsOf(a), metrics, logger }) }),
+    ...createOrchestrationActivities({ sessions: new SessionStore(db), recorder: new OutcomeRecorder({ db, decisions: decisionsOf(a), tenants: new TenantStore(db), metrics, logger }) }),
     ...createRetentionActivities({
       db,
       blobs,
@@ -124,6 +129,7 @@ export function composeWebhooks(a: Adapters) {
   return createWebhookActivities({
     notifier: new WebhookNotifier({
       sessions: new SessionStore(db),
+      reviews: new ReviewStore(db),
       tenants: new TenantStore(db, webhookSecrets(config)),
       decisions: decisionsOf(a),
       timeoutMs: config.webhooks.timeoutMs,

@@ -3,6 +3,7 @@ import { AuditLog } from '../db/audit-log.js';
 import { ComparisonStore } from '../db/comparison-store.js';
 import { deleteStoredResponsesFor } from '../db/idempotency-store.js';
 import { inTransaction, type Db } from '../db/prisma.js';
+import { ReviewStore } from '../db/review-store.js';
 import { SessionStore } from '../db/session-store.js';
 import { requireApiKey, type Caller } from './caller.js';
 import type { SessionWorkflowsPort } from './ports.js';
@@ -63,6 +64,8 @@ export async function eraseSession(
     if (done) return done;
     const frameDetails = await ComparisonStore.erasing(tx).eraseForSession(sessionId);
     const storedResponses = await deleteStoredResponsesFor(tx, sessionId);
+    // A review's decision stays with the decision record; the reviewer's free text goes.
+    await new ReviewStore(tx).clearNote(sessionId);
     const receipt = await sessions.completeErasure({ id: sessionId, tenantId: caller.tenantId }, caller.keyId, {
       blobs: keys.length,
       frameDetails,

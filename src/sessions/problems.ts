@@ -4,6 +4,7 @@
  */
 export const PROBLEM_TYPES = {
   'bad-request': { status: 400, title: 'Bad request' },
+  'idempotency-key-required': { status: 400, title: 'This request needs an Idempotency-Key header' },
   'validation-error': { status: 400, title: 'The request is invalid' },
   'malformed-multipart': { status: 400, title: 'Malformed multipart body' },
   'missing-file': { status: 400, title: 'No file in the request' },
@@ -23,6 +24,8 @@ export const PROBLEM_TYPES = {
   'upload-too-slow': { status: 408, title: 'The upload is too slow' },
   'session-closed': { status: 409, title: 'Session no longer accepts uploads' },
   'too-many-uploads': { status: 409, title: 'This session holds the most uploads it may' },
+  'not-awaiting-review': { status: 409, title: 'The session is not awaiting review' },
+  'already-reviewed': { status: 409, title: 'The session was already reviewed' },
   'idempotency-key-in-use': { status: 409, title: 'A request with this Idempotency-Key is still in progress' },
   'file-too-large': { status: 413, title: 'The file is too large' },
   'unsupported-media-type': { status: 415, title: 'Unsupported file content' },

@@ -5,6 +5,7 @@ import type { SessionTokens } from '../auth/session-token.js';
 import { workflowIdFor, type LivenessPolicy } from '../contract/face-similarity.js';
 import { AuditLog } from '../db/audit-log.js';
 import { inTransaction, type Db } from '../db/prisma.js';
+import { ReviewStore, type ReviewRow } from '../db/review-store.js';
 import { SessionStore } from '../db/session-store.js';
 import type { TenantStore } from '../db/tenant-store.js';
 import type { FaceComparison } from '../generated/prisma/client.js';
@@ -39,6 +40,8 @@ export type SessionRecord = NonNullable<Awaited<ReturnType<SessionStore['find']>
 export interface SessionRead {
   session: SessionRecord;
   decision: FaceComparison | null;
+  /** Set when the tenant's review policy sent the decision to a person. */
+  review: ReviewRow | null;
   audience: 'tenant' | 'end-user';
 }
 
@@ -55,9 +58,11 @@ export interface CreatedSession {
  */
 export class SessionsService {
   private readonly store: SessionStore;
+  private readonly reviews: ReviewStore;
 
   constructor(private readonly deps: SessionsDeps) {
     this.store = new SessionStore(deps.db);
+    this.reviews = new ReviewStore(deps.db);
   }
 
   async create(caller: Caller, request: { idempotencyKey?: string; requestId: string; replay: ReplayCheck }): Promise<Response<CreatedSession>> {
@@ -101,7 +106,8 @@ export class SessionsService {
     if (decision) {
       await new AuditLog(this.deps.db).record({ tenantId: caller.tenantId, sessionId: id, action: 'RESULT_READ', actor: caller.keyId, requestId });
     }
-    return { session, decision, audience: audienceOf(caller) };
+    const review = session.status === 'NEEDS_REVIEW' || session.status === 'COMPLETED' || session.status === 'DELETED' ? await this.reviews.find(id) : null;
+    return { session, decision, review, audience: audienceOf(caller) };
   }
 
   erase(caller: Caller, id: string, requestId: string): Promise<ErasureReceipt> {

@@ -10,7 +10,7 @@ import { ACCEPTED_MEDIA, sniffMediaType } from '../media/sniff.js';
 import type { UploadMediaLimits } from '../media/verify.js';
 import type { ServiceMetrics } from '../observability/metrics.js';
 import { BlobTooLargeError, type BlobStore, type StoredBlob } from '../storage/blob-store.js';
-import { mayAccessSession, type Caller } from './caller.js';
+import { mayAccessSession, mayUpload, requireApiKey, type Caller } from './caller.js';
 import { verifyUploadOrProblem } from './media-problems.js';
 import type { SessionWorkflowsPort } from './ports.js';
 import { Problem, problems } from './problems.js';
@@ -66,6 +66,7 @@ export interface UploadedFile {
  * exists is recognised by hashing its bytes, without storing them.
  */
 export async function upload(deps: UploadDeps, caller: Caller, sessionId: string, request: UploadRequest): Promise<Response<UploadedFile>> {
+  if (!mayUpload(caller)) requireApiKey(caller);
   const session = mayAccessSession(caller, sessionId) ? await new SessionStore(deps.db).find(sessionId, caller.tenantId) : null;
   if (!session) throw problems.sessionNotFound(sessionId);
   const hashOf = (kind: FileKind, sha256: string) => sha256Hex(`POST /v1/sessions/${sessionId}/files ${kind} ${sha256}`);

@@ -4,7 +4,10 @@ import {
   WORKFLOW_TYPE,
   fileUploadedSignal,
   progressQuery,
+  submitReviewUpdate,
   workflowIdFor,
+  type FaceSimilarityOutcome,
+  type ReviewSubmission,
   type FaceSimilarityInput,
   type FileRef,
   type SessionProgress,
@@ -109,6 +112,20 @@ export class SessionWorkflows {
       return status.name === 'RUNNING';
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return false;
+      throw err;
+    }
+  }
+
+  /**
+   * Delivers a reviewer's decision and waits for the outcome it made. `updateId` is the request's
+   * Idempotency-Key: Temporal applies an Update id once per run, so a retry or a double click
+   * attaches to the first one and gets its answer. Null when the run has ended (nothing to deliver to).
+   */
+  async submitReview(sessionId: string, updateId: string, submission: ReviewSubmission): Promise<FaceSimilarityOutcome | null> {
+    try {
+      return await this.client.workflow.getHandle(workflowIdFor(sessionId)).executeUpdate(submitReviewUpdate, { args: [submission], updateId });
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return null;
       throw err;
     }
   }

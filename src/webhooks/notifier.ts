@@ -1,5 +1,6 @@
 import { FILE_KINDS } from '../contract/face-similarity.js';
 import { toResult } from '../db/comparison-rows.js';
+import type { ReviewRow, ReviewStore } from '../db/review-store.js';
 import type { SessionStore } from '../db/session-store.js';
 import type { TenantStore } from '../db/tenant-store.js';
 import type { ServiceMetrics } from '../observability/metrics.js';
@@ -10,11 +11,19 @@ import { signWebhook } from './signature.js';
 
 export interface NotifierDeps {
   sessions: Pick<SessionStore, 'find'>;
+  reviews: Pick<ReviewStore, 'find'>;
   tenants: Pick<TenantStore, 'webhookOf'>;
   decisions: Decisions;
   timeoutMs: number;
   policy: DestinationPolicy;
   metrics: Pick<ServiceMetrics, 'webhooks'>;
+}
+
+/** A person's decision replaces the machine's match; the machine's is kept beside it. */
+function reviewed(review: ReviewRow | null) {
+  if (!review?.decision) return {};
+  const { decision, reasonCode, decidedBy, decidedAt, machineMatch } = review;
+  return { match: decision === 'APPROVE', review: { decision, reasonCode, decidedBy, decidedAt: decidedAt?.toISOString() ?? null, machineMatch } };
 }
 
 /** The endpoint answered, and whether that is worth another attempt (5xx, 429, 408). */
@@ -43,6 +52,7 @@ export class WebhookNotifier {
     const webhook = session ? await this.deps.tenants.webhookOf(session.tenantId) : null;
     if (!session || !webhook) return { delivered: false };
     const decision = session.status === 'COMPLETED' ? await this.deps.decisions.deciding(session) : null;
+    const review = decision ? await this.deps.reviews.find(sessionId) : null;
     const body = JSON.stringify({
       type: 'kyc.session.completed',
       deliveryId: delivery.id,
@@ -52,7 +62,7 @@ export class WebhookNotifier {
       occurredAt: new Date().toISOString(),
       ...(session.status === 'COMPLETED'
         ? decision
-          ? { result: (({ frames: _frames, comparisonKey: _key, ...result }) => result)(toResult(decision)) }
+          ? { result: { ...(({ frames: _frames, comparisonKey: _key, ...result }) => result)(toResult(decision)), ...reviewed(review) } }
           : { reason: 'VERDICT_UNVERIFIED' }
         : session.status === 'EXPIRED'
           ? { missing: FILE_KINDS.filter((kind) => !session.files.some((f) => f.kind === kind)) }

@@ -16,6 +16,7 @@ import {
   COMPARE_FACES_POLICY,
   FILE_KINDS,
   KYC_STATUS_SEARCH_ATTRIBUTE,
+  REVIEW_PATCH,
   SEARCH_ATTRIBUTES_PATCH,
   TENANT_GPU_BUDGET_PATCH,
   TENANT_GPU_BUSY,
@@ -29,10 +30,13 @@ import {
   fileRefSchema,
   fileUploadedSignal,
   progressQuery,
+  reviewSubmissionSchema,
+  submitReviewUpdate,
   type FaceSimilarityInput,
   type FaceSimilarityOutcome,
   type FileKind,
   type FileRef,
+  type ReviewSubmission,
   type SessionStatus,
 } from '../contract/face-similarity.js';
 
@@ -47,6 +51,8 @@ const orchestration = proxyActivities<ReturnType<typeof createOrchestrationActiv
  * kind wins until the comparison starts), compares them on the GPU queue, records the outcome.
  * Nothing it is handed is trusted: input, signals and the GPU's answer are checked against the
  * contract, and the outcome it records is the one the recording activity verified in Postgres.
+ * Where the tenant's review policy wants a person to confirm the machine's decision, it waits for
+ * a reviewer's `submitReview` Update (or the policy's timeout) before recording the final one.
  */
 export async function faceSimilarityWorkflow(rawInput: FaceSimilarityInput): Promise<FaceSimilarityOutcome> {
   const checkedInput = check(faceSimilarityInputSchema, rawInput);
@@ -74,6 +80,26 @@ export async function faceSimilarityWorkflow(rawInput: FaceSimilarityInput): Pro
     if (status !== 'AWAITING_FILES') return log.warn('Upload signal ignored: comparison already started', { kind: checked.value.kind, status });
     files[checked.value.kind] = checked.value;
   });
+  let review: ReviewSubmission | undefined;
+  setHandler(
+    submitReviewUpdate,
+    async (submission) => {
+      review = submission;
+      // Answers with the recorded final outcome, so a reviewer sees what their decision made.
+      await condition(() => status !== 'NEEDS_REVIEW' && outcome !== undefined);
+      return outcome!;
+    },
+    {
+      // Refused before it is written to the history: a decision for a session already decided
+      // or not compared yet, a second decision, or a malformed one. Accepted while the machine's
+      // decision is being recorded: the reviewer may have seen NEEDS_REVIEW in Postgres first.
+      validator: (submission) => {
+        if (outcome !== undefined || review !== undefined || status === 'AWAITING_FILES') throw new Error(`the session is not awaiting review (${status})`);
+        const checked = check(reviewSubmissionSchema, submission);
+        if (!checked.ok) throw new Error(`invalid review: ${checked.issues.join('; ')}`);
+      },
+    },
+  );
   setHandler(progressQuery, () => ({
     status,
     received: FILE_KINDS.filter((kind) => files[kind] !== undefined),
@@ -99,8 +125,19 @@ export async function faceSimilarityWorkflow(rawInput: FaceSimilarityInput): Pro
   setStatus(claimed.status);
   // Runs recorded before v7 got nothing back: their claim stands as it was recorded then. A claim
   // the recording side could not verify comes back as what it recorded instead (FAILED).
-  outcome = (await orchestration.recordSessionOutcome({ sessionId: input.sessionId, outcome: claimed })) ?? claimed;
-  if (outcome.status !== claimed.status) setStatus(outcome.status);
+  const reviewable = claimed.status === 'COMPLETED' && patched(REVIEW_PATCH);
+  const recorded = (await orchestration.recordSessionOutcome({ sessionId: input.sessionId, outcome: claimed, ...(reviewable ? { reviewable } : {}) })) ?? claimed;
+  const reviewed = recorded.status === 'NEEDS_REVIEW';
+  if (recorded.status === 'NEEDS_REVIEW') {
+    setStatus('NEEDS_REVIEW');
+    const submitted = await condition(() => review !== undefined, recorded.waitMs);
+    // The recording side takes the decision from the reviewer's row in Postgres (or the tenant's
+    // timeout policy), not from this history: an Update forged through Temporal decides nothing.
+    outcome = await orchestration.recordReviewedOutcome({ sessionId: input.sessionId, review: submitted ? 'SUBMITTED' : 'TIMED_OUT' });
+  } else {
+    outcome = recorded;
+  }
+  if (outcome.status !== claimed.status || reviewed) setStatus(outcome.status);
   // Added in v3: runs started before it replay without the delivery.
   if (patched(WEBHOOK_PATCH)) await notifyTenant(input, outcome);
   return outcome;

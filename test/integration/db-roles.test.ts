@@ -78,6 +78,18 @@ describe('service database roles', () => {
     expect(await outcome('kyc_worker', 'INSERT INTO session_erasures (session_id, tenant_id, erased_by, deleted) SELECT id, tenant_id, $$x$$, $${}$$ FROM kyc_sessions WHERE false')).toBe('42501');
   });
 
+  it('reviews: the worker opens them, the API writes a reviewer\'s decision, nobody deletes one or rewrites the machine\'s side', async () => {
+    const open = "INSERT INTO session_reviews (session_id, tenant_id, triggers, machine_match, due_at, overdue_at, on_timeout) SELECT id, tenant_id, '{ALWAYS}', true, now(), now(), 'REJECT' FROM kyc_sessions WHERE false ON CONFLICT DO NOTHING";
+    expect(await outcome('kyc_worker', open)).toBe('ok');
+    expect(await outcome('kyc_api', open)).toBe('42501');
+    expect(await outcome('kyc_api', "UPDATE session_reviews SET decision = 'APPROVE', reason_code = 'SAME_PERSON', decided_by = 'k', decided_at = now(), idempotency_key = 'i', note = NULL WHERE decision IS NULL AND false")).toBe('ok');
+    expect(await outcome('kyc_api', 'UPDATE session_reviews SET machine_match = true WHERE false')).toBe('42501');
+    expect(await outcome('kyc_worker', "UPDATE session_reviews SET decision = 'REJECT', reason_code = 'REVIEW_TIMED_OUT', decided_by = 'timeout-policy', decided_at = now() WHERE false")).toBe('ok');
+    expect(await outcome('kyc_worker', 'UPDATE session_reviews SET idempotency_key = NULL WHERE false')).toBe('42501');
+    for (const role of ROLES) expect(await outcome(role, 'DELETE FROM session_reviews')).toBe('42501');
+    expect(await outcome('kyc_gpu', 'SELECT count(*) FROM session_reviews')).toBe('42501');
+  });
+
   it('the audit trail is append-only for every service, and outlives the sessions it records', async () => {
     // No foreign key from the trail to its sessions: deleting a decision record leaves its lines.
     const client = admin();

@@ -54,7 +54,7 @@ async function replay(bundlePath: string, file: string) {
 describe('recorded histories', () => {
   it('cover the required scenarios', () => {
     const scenarios = new Set(HISTORY_FILES.map((f) => f.replace(/_v\d+\.json$/, '')));
-    for (const s of ['image_then_video', 'video_then_image', 'expired', 'activity_failed_once', 'rejected_no_face', 'duplicate_upload_signals', 'reupload_replaces_file']) {
+    for (const s of ['image_then_video', 'video_then_image', 'expired', 'activity_failed_once', 'rejected_no_face', 'duplicate_upload_signals', 'reupload_replaces_file', 'reviewed_by_a_person']) {
       expect(scenarios, `missing history for ${s}`).toContain(s);
     }
   });

@@ -26,6 +26,9 @@ import {
   type FileKind,
   type FileRef,
   type RecordOutcomeInput,
+  type RecordReviewedInput,
+  type ReviewRequired,
+  submitReviewUpdate,
 } from '../../src/contract/face-similarity.js';
 import { REPO_ROOT } from '../../src/runtime/app-root.js';
 import { writeWorkflowBundle } from '../../src/runtime/workflow-bundle.js';
@@ -76,7 +79,7 @@ const verdict: FaceMatchVerdict = { comparisonKey: 'fc_test', similarity: 0.8, m
 
 /** Records what the workflow asked of its activities; each test overrides what it needs. */
 function fakeActivities(overrides: Partial<Activities> = {}) {
-  const calls = { compare: [] as CompareFacesInput[], outcomes: [] as RecordOutcomeInput[], webhooks: 0, processing: 0 };
+  const calls = { compare: [] as CompareFacesInput[], outcomes: [] as RecordOutcomeInput[], reviewed: [] as RecordReviewedInput[], webhooks: 0, processing: 0 };
   const activities: Activities = {
     markSessionProcessing: async () => {
       calls.processing++;
@@ -84,6 +87,10 @@ function fakeActivities(overrides: Partial<Activities> = {}) {
     recordSessionOutcome: async (input) => {
       calls.outcomes.push(input);
       return input.outcome;
+    },
+    recordReviewedOutcome: async (input) => {
+      calls.reviewed.push(input);
+      return { status: 'FAILED', reason: 'VERDICT_UNVERIFIED', message: 'no review expected in this test' };
     },
     deliverWebhook: async () => {
       calls.webhooks++;
@@ -129,7 +136,8 @@ describe('FaceSimilarityWorkflow', () => {
     expect(outcome).toEqual({ status: 'COMPLETED', result: verdict });
     expect(calls.compare).toHaveLength(1);
     expect(calls.processing).toBe(1);
-    expect(calls.outcomes).toEqual([{ sessionId: expect.any(String), outcome }]);
+    // v8 on, a completed comparison may go to review; the recorder decides from the tenant's policy.
+    expect(calls.outcomes).toEqual([{ sessionId: expect.any(String), outcome, reviewable: true }]);
   });
 
   it('expires after the one-hour wait with only one file, naming the missing one', async () => {
@@ -320,5 +328,94 @@ describe('FaceSimilarityWorkflow', () => {
     expect(outcome).toEqual({ status: 'COMPLETED', result: verdict });
     expect(calls.webhooks).toBe(WEBHOOK_POLICY.retry.maximumAttempts);
     expect(calls.outcomes.map((o) => o.outcome.status)).toEqual(['COMPLETED']);
+  });
+
+  describe('human review', () => {
+    const SEVENTY_TWO_HOURS_MS = 72 * ONE_HOUR_MS;
+    const needsReview: ReviewRequired = { status: 'NEEDS_REVIEW', triggers: ['SIMILARITY_NEAR_THRESHOLD'], waitMs: SEVENTY_TWO_HOURS_MS };
+    const reviewedOutcome = (decidedBy: string): FaceSimilarityOutcome => ({
+      status: 'COMPLETED',
+      result: { ...verdict, match: false, review: { decision: 'REJECT', reasonCode: 'DIFFERENT_PERSON', decidedBy, decidedAt: '2026-12-03T12:00:00.000Z', machineMatch: true, triggers: ['SIMILARITY_NEAR_THRESHOLD'] } },
+    });
+    /** The recorder as a tenant with a review policy would have it: every completed comparison waits for a person. */
+    const reviewing = () => {
+      const fake = fakeActivities();
+      fake.activities.recordSessionOutcome = async (input) => {
+        fake.calls.outcomes.push(input);
+        return input.reviewable ? needsReview : input.outcome;
+      };
+      fake.activities.recordReviewedOutcome = async (input) => {
+        fake.calls.reviewed.push(input);
+        return reviewedOutcome(input.review === 'SUBMITTED' ? 'key-1' : 'timeout-policy');
+      };
+      return fake;
+    };
+    /** Polls the progress query (queries do not skip time on the test server; awaiting a result does). */
+    async function untilStatus(handle: Awaited<ReturnType<typeof start>>, status: string) {
+      for (let i = 0; i < 200; i++) {
+        if ((await handle.query(progressQuery)).status === status) return;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      throw new Error(`never reached ${status}`);
+    }
+
+    it('waits in NEEDS_REVIEW for the reviewer Update and applies one decision, however often it is sent', async () => {
+      const { activities, calls } = reviewing();
+      const [first, again, other, late] = await runSession(activities, async (handle) => {
+        await expect(handle.executeUpdate(submitReviewUpdate, { args: [{ decision: 'APPROVE', reasonCode: 'SAME_PERSON' }], updateId: 'too-early' }), 'refused before any comparison').rejects.toMatchObject({ cause: { message: expect.stringMatching(/not awaiting review/) } });
+        await handle.signal(fileUploadedSignal, ref('ID_IMAGE'));
+        await handle.signal(fileUploadedSignal, ref('SELFIE_VIDEO'));
+        await untilStatus(handle, 'NEEDS_REVIEW');
+        const submission = { decision: 'REJECT' as const, reasonCode: 'DIFFERENT_PERSON' as const };
+        // A double click: the same Idempotency-Key twice, at once.
+        const results = await Promise.allSettled([
+          handle.executeUpdate(submitReviewUpdate, { args: [submission], updateId: 'idem-1' }),
+          handle.executeUpdate(submitReviewUpdate, { args: [submission], updateId: 'idem-1' }),
+        ]);
+        // A second reviewer's different decision, after the first: refused, not applied.
+        const other = await handle.executeUpdate(submitReviewUpdate, { args: [{ decision: 'APPROVE', reasonCode: 'SAME_PERSON' }], updateId: 'idem-2' }).then(() => 'applied', (err: Error) => String(err.cause instanceof Error ? err.cause.message : err.message));
+        const late = (await handle.result()) as FaceSimilarityOutcome;
+        return [...results, other, late] as const;
+      });
+      expect(first).toEqual({ status: 'fulfilled', value: reviewedOutcome('key-1') });
+      expect(again).toEqual(first);
+      // Refused by the validator, or (if the run finished first) by the server: never applied.
+      expect(other).toMatch(/not awaiting review|already completed/i);
+      expect(late).toEqual(reviewedOutcome('key-1'));
+      expect(calls.outcomes).toHaveLength(1);
+      expect(calls.reviewed).toEqual([{ sessionId: expect.any(String), review: 'SUBMITTED' }]);
+      expect(calls.webhooks, 'the tenant hears the final decision once').toBe(1);
+    });
+
+    it('refuses a malformed decision in the Update validator, leaving the review open', async () => {
+      const { activities, calls } = reviewing();
+      const outcome = await runSession(activities, async (handle) => {
+        await handle.signal(fileUploadedSignal, ref('ID_IMAGE'));
+        await handle.signal(fileUploadedSignal, ref('SELFIE_VIDEO'));
+        await untilStatus(handle, 'NEEDS_REVIEW');
+        const bad = [{ decision: 'APPROVE', reasonCode: 'DIFFERENT_PERSON' }, { decision: 'MAYBE', reasonCode: 'OTHER' }, { decision: 'REJECT', reasonCode: 'OTHER', note: 'x'.repeat(501) }];
+        for (const [i, submission] of bad.entries()) {
+          await expect(handle.executeUpdate(submitReviewUpdate, { args: [submission as never], updateId: `bad-${i}` })).rejects.toMatchObject({ cause: { message: expect.stringMatching(/invalid review/) } });
+        }
+        expect((await handle.query(progressQuery)).status).toBe('NEEDS_REVIEW');
+        return handle.executeUpdate(submitReviewUpdate, { args: [{ decision: 'REJECT', reasonCode: 'SUSPECTED_SPOOF' }], updateId: 'good' });
+      });
+      expect(outcome.status).toBe('COMPLETED');
+      expect(calls.reviewed.map((r) => r.review)).toEqual(['SUBMITTED']);
+    });
+
+    it("ends by the tenant's timeout policy when no reviewer comes", async () => {
+      const { activities, calls } = reviewing();
+      const started = await env.currentTimeMs();
+      const outcome = await runSession(activities, async (handle) => {
+        await handle.signal(fileUploadedSignal, ref('ID_IMAGE'));
+        await handle.signal(fileUploadedSignal, ref('SELFIE_VIDEO'));
+        return (await handle.result()) as FaceSimilarityOutcome;
+      });
+      expect((await env.currentTimeMs()) - started, 'the test server skipped the 72 hours').toBeGreaterThanOrEqual(SEVENTY_TWO_HOURS_MS);
+      expect(calls.reviewed).toEqual([{ sessionId: expect.any(String), review: 'TIMED_OUT' }]);
+      expect(outcome).toEqual(reviewedOutcome('timeout-policy'));
+      expect(calls.webhooks).toBe(1);
+    });
   });
 });

@@ -89,7 +89,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<{ sessions: SessionsService }>
     async (request, reply) =>
       reply.idempotently(request, async (replay) =>
         rendered(await sessions.create(callerOf(request), { idempotencyKey: request.headers['idempotency-key'], requestId: request.id, replay }), (created) => ({
-          ...sessionView({ session: created.session, decision: null }),
+          ...sessionView({ session: created.session, decision: null, review: null }),
           clientToken: created.clientToken,
           clientTokenExpiresAt: created.clientTokenExpiresAt.toISOString(),
         })),
