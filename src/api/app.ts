@@ -20,6 +20,7 @@ import { rateLimitPlugin } from './plugins/rate-limit.js';
 import { cachedReadiness } from './plugins/readiness.js';
 import { requestTracingPlugin } from './plugins/request-tracing.js';
 import { PROBLEM_CODES, Problem, problemBody, problems } from './problem.js';
+import { reviewPageRoutes } from './routes/review-page.js';
 import { reviewRoutes } from './routes/reviews.js';
 import { sessionRoutes } from './routes/sessions.js';
 
@@ -128,6 +129,7 @@ export async function buildApp(deps: AppDeps) {
     const ready = Object.values(checks).every(Boolean);
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', checks });
   });
+  await app.register(reviewPageRoutes);
   await app.register(idempotencyPlugin, { db: deps.db, ...deps.idempotency });
   await app.register(async (scope) => {
     scope.addHook('onRequest', authenticate(deps.authenticator, deps.authFailuresPerMinute, deps.metrics));

@@ -79,7 +79,7 @@ export function composeApi(a: Adapters & { workflows: SessionWorkflows }): AppDe
     db,
     metrics,
     sessions: sessionsService,
-    reviews: new ReviewsService({ db, workflows, sessions: sessionsService, decisions, logger }),
+    reviews: new ReviewsService({ db, blobs, workflows, sessions: sessionsService, decisions, logger }),
     authenticator: new Authenticator({
       tokens,
       apiKey: (key) => tenants.authenticate(key),

@@ -20,6 +20,7 @@ export const PROBLEM_TYPES = {
   'insufficient-scope': { status: 403, title: 'This credential may not do that' },
   'session-token-expired': { status: 401, title: 'The session token is no longer valid' },
   'session-not-found': { status: 404, title: 'Session not found' },
+  'file-not-found': { status: 404, title: 'No such file retained for the session' },
   'route-not-found': { status: 404, title: 'No such route' },
   'upload-too-slow': { status: 408, title: 'The upload is too slow' },
   'session-closed': { status: 409, title: 'Session no longer accepts uploads' },

@@ -1,6 +1,7 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { Logger } from 'pino';
-import type { ReviewSubmission } from '../contract/face-similarity.js';
+import type { FileKind, ReviewSubmission } from '../contract/face-similarity.js';
+import type { BlobStore } from '../storage/blob-store.js';
 import { AuditLog } from '../db/audit-log.js';
 import { inTransaction, type Db } from '../db/prisma.js';
 import { ReviewStore, type ReviewRow } from '../db/review-store.js';
@@ -13,6 +14,7 @@ import type { SessionsService, SessionRead } from './sessions-service.js';
 
 export interface ReviewsDeps {
   db: Db;
+  blobs: Pick<BlobStore, 'open'>;
   workflows: Pick<SessionWorkflowsPort, 'submitReview'>;
   sessions: Pick<SessionsService, 'read'>;
   decisions: Pick<Decisions, 'deciding'>;
@@ -75,6 +77,21 @@ export class ReviewsService {
     if (decided.kind === 'taken') throw new Problem('already-reviewed', `decided ${decided.row.decision} by ${decided.row.decidedBy === 'timeout-policy' ? 'the timeout policy' : 'another request'}`);
     if (session.status === 'NEEDS_REVIEW') await this.deliver(sessionId, key, submission);
     return this.deps.sessions.read(caller, sessionId, request.requestId);
+  }
+
+  /**
+   * The session's latest upload of `kind`, for a reviewer's eyes: audited per read, and only while
+   * retention keeps the media (a purged or erased file is a 404).
+   */
+  async media(caller: Caller, sessionId: string, kind: FileKind, requestId: string): Promise<{ path: string; mediaType: string; bytes: number; release: () => Promise<void> }> {
+    requireReviewer(caller);
+    const session = await new SessionStore(this.deps.db).find(sessionId, caller.tenantId);
+    const file = session?.files.filter((f) => f.kind === kind).at(-1);
+    if (!session || !file) throw new Problem('file-not-found', `no ${kind} retained for session ${sessionId}`);
+    const opened = await this.deps.blobs.open(file.storageKey).catch(() => null);
+    if (!opened) throw new Problem('file-not-found', `the ${kind} of session ${sessionId} is no longer stored`);
+    await new AuditLog(this.deps.db).record({ tenantId: caller.tenantId, sessionId, action: 'MEDIA_READ', actor: caller.keyId, requestId, detail: kind });
+    return { ...opened, mediaType: file.mediaType, bytes: file.sizeBytes };
   }
 
   /** A session no longer waiting: only a retry of the request that decided it gets an answer. */

@@ -1,6 +1,7 @@
+import { createReadStream } from 'node:fs';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ALL_REVIEW_REASON_CODES, REVIEW_DECISIONS, REVIEW_REASON_CODES, reviewSubmissionSchema } from '../../contract/face-similarity.js';
+import { ALL_REVIEW_REASON_CODES, FILE_KINDS, REVIEW_DECISIONS, REVIEW_REASON_CODES, reviewSubmissionSchema } from '../../contract/face-similarity.js';
 import { problems } from '../../sessions/problems.js';
 import type { ReviewsService } from '../../sessions/reviews-service.js';
 import { callerOf } from '../plugins/authentication.js';
@@ -78,6 +79,33 @@ export const reviewRoutes: FastifyPluginAsyncZod<{ reviews: ReviewsService }> = 
       const submission = checked.data;
       const read = await reviews.submit(callerOf(request), request.params.id, submission, { idempotencyKey: request.headers['idempotency-key'], requestId: request.id });
       return sessionView(read);
+    },
+  );
+
+  app.get(
+    '/v1/sessions/:id/files/:kind/content',
+    {
+      schema: {
+        summary: "A session's retained upload, for a reviewer",
+        description:
+          'With a reviewer API key: the latest ID image or selfie video of the session, as uploaded, while retention keeps it. ' +
+          'Every read is audited (`MEDIA_READ`); the response is never cached (`Cache-Control: no-store`).',
+        security,
+        params: z.object({ id: z.string().uuid(), kind: z.enum(FILE_KINDS) }),
+        response: { 200: z.any().describe('the file bytes'), ...errors(400, 401, 403, 404, 429) },
+      },
+    },
+    async (request, reply) => {
+      const media = await reviews.media(callerOf(request), request.params.id, request.params.kind, request.id);
+      const stream = createReadStream(media.path);
+      stream.once('close', () => void media.release());
+      return reply
+        .header('content-type', media.mediaType)
+        .header('content-length', media.bytes)
+        .header('cache-control', 'no-store, private')
+        .header('x-content-type-options', 'nosniff')
+        .header('content-disposition', 'inline')
+        .send(stream);
     },
   );
 };
