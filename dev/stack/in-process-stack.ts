@@ -59,6 +59,8 @@ export interface InProcessStack {
   /** This stack's metrics (one registry for its API and workers, as one process would have). */
   metrics: ServiceMetrics;
   outcome(sessionId: string): Promise<FaceSimilarityOutcome>;
+  /** Shuts every worker down (in-flight tasks finish) and starts new ones: a deploy or a crash-restart, with no cached workflow state. */
+  restartWorkers(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -83,7 +85,7 @@ export async function startInProcessStack(options: InProcessStackOptions): Promi
 
   const connection = await connectWorker(config.temporal);
   const temporal = { connection, namespace: config.temporal.namespace, payloadKeys, onRefusedPayload, ...(options.tracing ? { tracing: options.tracing } : {}) };
-  const workers: Worker[] = [
+  const makeWorkers = async (): Promise<Worker[]> => [
     ...(await createOrchestrationWorkers(temporal, {
       taskQueue: queues.orchestration,
       webhookTaskQueue: queues.webhooks,
@@ -101,7 +103,8 @@ export async function startInProcessStack(options: InProcessStackOptions): Promi
           }),
         ]),
   ];
-  const running = workers.map((w) => w.run());
+  let workers = await makeWorkers();
+  let running = workers.map((w) => w.run());
 
   const app = await buildApp(composeApi({ ...adapters, workflows }));
   const baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
@@ -120,6 +123,12 @@ export async function startInProcessStack(options: InProcessStackOptions): Promi
     workflows,
     metrics,
     outcome: (sessionId) => workflows.client.workflow.getHandle(workflowIdFor(sessionId)).result(),
+    async restartWorkers() {
+      for (const w of workers) w.shutdown();
+      await Promise.all(running);
+      workers = await makeWorkers();
+      running = workers.map((w) => w.run());
+    },
     async stop() {
       await app.close();
       for (const w of workers) w.shutdown();

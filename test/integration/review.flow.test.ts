@@ -134,6 +134,14 @@ describe('human review', () => {
     expect(await stack.metrics.registry.getSingleMetricAsString('kyc_review_decisions_total')).toMatch(/decision="REJECT",decided_by="reviewer"} 1/);
   });
 
+  it('loses nothing when the workers restart while a session awaits review', async () => {
+    const id = await sessionAwaitingReview();
+    await stack.restartWorkers();
+    const decided = await call(reviewerKey, 'POST', `/v1/sessions/${id}/review`, { decision: 'APPROVE', reasonCode: 'SAME_PERSON' }, { 'idempotency-key': 'after-restart' });
+    expect(decided).toMatchObject({ status: 200, body: { status: 'COMPLETED', result: { match: true }, review: { decision: 'APPROVE', decidedBy: reviewerKeyId } } });
+    expect(await stack.outcome(id)).toMatchObject({ status: 'COMPLETED', result: { match: true, review: { decision: 'APPROVE', reasonCode: 'SAME_PERSON' } } });
+  });
+
   it('decides nothing on an Update forged through Temporal: the session ends FAILED, VERDICT_UNVERIFIED', async () => {
     const id = await sessionAwaitingReview();
     const backlog = watchReviewBacklog(new ReviewStore(stack.db), stack.metrics, quietLogger(), 3_600_000);
