@@ -38,7 +38,8 @@ beforeAll(async () => {
     env: { WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true', WEBHOOK_SECRET_KEYS: `k1:${randomBytes(32).toString('base64')}` },
   });
   const tenants = new TenantStore(stack.db);
-  await tenants.setReviewPolicy(stack.tenantId, { always: true, timeoutMs: 72 * 3_600_000 });
+  // Borderline: within 0.2 of the 0.4 threshold (the genuine pair below scores ~0.57).
+  await tenants.setReviewPolicy(stack.tenantId, { similarityBand: 0.2, timeoutMs: 72 * 3_600_000 });
   const created = await tenants.createKey(stack.tenantId, 'ops desk', 'REVIEWER');
   reviewerKey = created.key;
   reviewerKeyId = created.id;
@@ -79,7 +80,8 @@ describe('human review', () => {
   it('holds a decided session in NEEDS_REVIEW until a reviewer decides it, once, and tells the tenant the person\'s decision', async () => {
     const id = await sessionAwaitingReview();
     const waiting = await getSession(stack, id);
-    expect(waiting.body.review).toMatchObject({ triggers: ['ALWAYS'], machineMatch: true, decision: null, onTimeout: 'REJECT' });
+    expect(waiting.body.review).toMatchObject({ triggers: ['SIMILARITY_NEAR_THRESHOLD'], machineMatch: true, decision: null, onTimeout: 'REJECT' });
+    expect(Math.abs(waiting.body.result!.similarity - waiting.body.result!.threshold)).toBeLessThanOrEqual(0.2);
     expect(waiting.body.completedAt).toBeNull();
 
     // The queue: reviewer keys only; the session with its machine result and why it is there.
@@ -87,7 +89,7 @@ describe('human review', () => {
     const queue = await call(reviewerKey, 'GET', '/v1/reviews?limit=100');
     expect(queue.status).toBe(200);
     const listed = (queue.body.reviews as { sessionId: string; review: Record<string, unknown>; session: SessionView }[]).find((r) => r.sessionId === id);
-    expect(listed?.review).toMatchObject({ triggers: ['ALWAYS'], decision: null });
+    expect(listed?.review).toMatchObject({ triggers: ['SIMILARITY_NEAR_THRESHOLD'], decision: null });
     expect(listed?.session.result?.match).toBe(true);
     expect(listed?.session.result?.similarity).toBeGreaterThan(0.4);
 
@@ -116,7 +118,7 @@ describe('human review', () => {
     expect(late).toMatchObject({ status: 409, body: { code: 'already-reviewed' } });
 
     const outcome = await stack.outcome(id);
-    expect(outcome).toMatchObject({ status: 'COMPLETED', result: { match: false, review: { decision: 'REJECT', decidedBy: reviewerKeyId, machineMatch: true, triggers: ['ALWAYS'] } } });
+    expect(outcome).toMatchObject({ status: 'COMPLETED', result: { match: false, review: { decision: 'REJECT', decidedBy: reviewerKeyId, machineMatch: true, triggers: ['SIMILARITY_NEAR_THRESHOLD'] } } });
     const final = await getSession(stack, id);
     expect(final.body).toMatchObject({ status: 'COMPLETED', result: { match: false }, review: { decision: 'REJECT' } });
     expect(final.body.completedAt).not.toBeNull();
@@ -132,6 +134,18 @@ describe('human review', () => {
     expect(actions).toEqual(expect.arrayContaining(['REVIEW_REQUESTED:workflow', `REVIEW_SUBMITTED:${reviewerKeyId}`, `REVIEW_DECIDED:${reviewerKeyId}`, 'SESSION_COMPLETED:workflow']));
     expect(actions.filter((a) => a.startsWith('REVIEW_SUBMITTED'))).toHaveLength(1);
     expect(await stack.metrics.registry.getSingleMetricAsString('kyc_review_decisions_total')).toMatch(/decision="REJECT",decided_by="reviewer"} 1/);
+  });
+
+  it('decides a clear case alone: a pair far from the threshold is never sent to review', async () => {
+    const session = await createSession(stack);
+    await upload(stack, session.id, 'ID_IMAGE', fixture('obama.jpg'));
+    await upload(stack, session.id, 'SELFIE_VIDEO', fixture('short_hamilton_clip.mp4'));
+    const outcome = await stack.outcome(session.id);
+    expect(outcome).toMatchObject({ status: 'COMPLETED', result: { match: false } });
+    expect(outcome.status === 'COMPLETED' && outcome.result.review).toBeUndefined();
+    const read = await getSession(stack, session.id);
+    expect(read.body.review).toBeNull();
+    expect(Math.abs(read.body.result!.similarity - read.body.result!.threshold)).toBeGreaterThan(0.2);
   });
 
   it('loses nothing when the workers restart while a session awaits review', async () => {
