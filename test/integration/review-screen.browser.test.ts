@@ -3,8 +3,6 @@
 // the selfie frames the comparison used beside its figures, rejects, and the tenant hears it.
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +11,7 @@ import { REPO_ROOT } from '../../src/runtime/app-root.js';
 import { createSession, getSession, upload } from '../../dev/api-client.js';
 import { fixture } from '../../dev/paths.js';
 import { startTestStack, type TestStack } from '../helpers/stack.js';
+import { startWebhookReceiver } from '../helpers/webhook-receiver.js';
 
 /** The page's DOM, typed only as far as these checks read it: the project compiles without lib "dom". */
 interface PageNode {
@@ -31,23 +30,14 @@ const SCREENSHOTS = path.join(REPO_ROOT, '.ci', 'out');
 
 let stack: TestStack;
 let browser: Browser;
-let receiver: Server;
-const deliveries: string[] = [];
+let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
 let reviewerKey: string;
 
 beforeAll(async () => {
   if (!CHROMIUM) throw new Error('Chromium is needed for the browser tests: apt-get install chromium (or set CHROMIUM_PATH)');
-  receiver = createServer((req, res) => {
-    let body = '';
-    req.on('data', (d: Buffer) => (body += d.toString()));
-    req.on('end', () => {
-      deliveries.push(body);
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  receiver = await startWebhookReceiver();
   stack = await startTestStack({
-    webhookUrl: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/kyc`,
+    webhookUrl: receiver.url,
     uploadTimeoutMs: 120_000,
     env: { WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' },
   });
@@ -119,8 +109,7 @@ describe('review screen', () => {
 
     const outcome = await stack.outcome(session.id);
     expect(outcome).toMatchObject({ status: 'COMPLETED', result: { match: false, review: { decision: 'REJECT', reasonCode: 'DIFFERENT_PERSON' } } });
-    for (let i = 0; i < 100 && !deliveries.some((d) => d.includes(session.id)); i++) await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(deliveries.filter((d) => d.includes(session.id)).map((d) => JSON.parse(d) as unknown)).toEqual([
+    expect(await receiver.about(session.id)).toEqual([
       expect.objectContaining({ status: 'COMPLETED', result: expect.objectContaining({ match: false, review: expect.objectContaining({ decision: 'REJECT' }) }) }),
     ]);
 

@@ -2,8 +2,6 @@
 // that lists and decides them, one decision however often it is sent, the webhook and the audit
 // trail carrying the person's decision, and an Update forged through Temporal deciding nothing.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionView } from '../../src/api/views.js';
 import { submitReviewUpdate, workflowIdFor, type FaceSimilarityOutcome } from '../../src/contract/face-similarity.js';
@@ -14,26 +12,17 @@ import { createSession, getSession, upload } from '../../dev/api-client.js';
 import { quietLogger } from '../../dev/face-pipeline.js';
 import { fixture } from '../../dev/paths.js';
 import { startTestStack, type TestStack } from '../helpers/stack.js';
+import { startWebhookReceiver } from '../helpers/webhook-receiver.js';
 
 let stack: TestStack;
-let receiver: Server;
-const deliveries: string[] = [];
+let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
 let reviewerKey: string;
 let reviewerKeyId: string;
 
 beforeAll(async () => {
-  receiver = createServer((req, res) => {
-    let body = '';
-    req.on('data', (d: Buffer) => (body += d.toString()));
-    req.on('end', () => {
-      deliveries.push(body);
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  const { port } = receiver.address() as AddressInfo;
+  receiver = await startWebhookReceiver();
   stack = await startTestStack({
-    webhookUrl: `http://127.0.0.1:${port}/kyc`,
+    webhookUrl: receiver.url,
     uploadTimeoutMs: 120_000,
     env: { WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true', WEBHOOK_SECRET_KEYS: `k1:${randomBytes(32).toString('base64')}` },
   });
@@ -124,8 +113,7 @@ describe('human review', () => {
     expect(final.body.completedAt).not.toBeNull();
 
     // The tenant hears once, after the person decided, with the person's decision.
-    await until(() => deliveries.some((d) => d.includes(id)));
-    const sent = deliveries.filter((d) => d.includes(id)).map((d) => JSON.parse(d) as Record<string, unknown>);
+    const sent = await receiver.about(id);
     expect(sent).toHaveLength(1);
     expect(sent[0]).toMatchObject({ status: 'COMPLETED', result: { match: false, review: { decision: 'REJECT', reasonCode: 'DIFFERENT_PERSON', machineMatch: true } } });
 
@@ -172,8 +160,3 @@ describe('human review', () => {
     expect(late).toMatchObject({ status: 409, body: { code: 'not-awaiting-review' } });
   });
 });
-
-async function until(condition: () => boolean, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
-}
