@@ -10,8 +10,6 @@ import {
   LIVENESS_REJECTIONS,
   LIVENESS_VERDICTS,
   REJECTION_REASONS,
-  REVIEW_DECISIONS,
-  REVIEW_TRIGGERS,
   SESSION_STATUSES,
   type FaceMatchResult,
   type LivenessChallenge,
@@ -19,6 +17,7 @@ import {
 } from '../contract/face-similarity.js';
 import { livenessOf, toResult } from '../db/comparison-rows.js';
 import type { ReviewRow } from '../db/review-store.js';
+import { reviewView, reviewViewSchema } from './review-view.js';
 import type { FaceComparison } from '../generated/prisma/client.js';
 import { receiptOf } from '../sessions/erasure.js';
 import { RETAKE_CODES, retakeFor } from '../sessions/retake.js';
@@ -92,21 +91,6 @@ const retakeSchema = z
   })
   .nullable()
   .describe('For a REJECTED session: what the person should do differently next time');
-
-export const reviewViewSchema = z
-  .object({
-    triggers: z.array(z.enum(REVIEW_TRIGGERS)).describe("why the machine's decision went to a person"),
-    machineMatch: z.boolean().describe("the machine's match, before the review"),
-    requestedAt: z.string().datetime(),
-    dueAt: z.string().datetime().describe("when the tenant's timeout policy decides if nobody has"),
-    onTimeout: z.enum(REVIEW_DECISIONS),
-    decision: z.enum(REVIEW_DECISIONS).nullable().describe('null while waiting'),
-    reasonCode: z.string().nullable(),
-    decidedBy: z.string().nullable().describe('the reviewer key id, or `timeout-policy`'),
-    decidedAt: z.string().datetime().nullable(),
-  })
-  .nullable()
-  .describe('Present when the tenant\'s review policy sent the decision to a person: NEEDS_REVIEW while waiting; once decided, `result.match` is the review\'s');
 
 export const sessionViewSchema = z.object({
   id: z.string().uuid(),
@@ -187,20 +171,6 @@ export function sessionView({ session, decision, review }: Pick<SessionRead, 'se
     result: result && review?.decision && session.status === 'COMPLETED' ? { ...result, match: review.decision === 'APPROVE' } : result,
     review: review ? reviewView(review) : null,
     erasure: session.erasure ? receiptOf(session.erasure) : null,
-  };
-}
-
-function reviewView(row: ReviewRow): NonNullable<SessionView['review']> {
-  return {
-    triggers: row.triggers.filter((t): t is (typeof REVIEW_TRIGGERS)[number] => (REVIEW_TRIGGERS as readonly string[]).includes(t)),
-    machineMatch: row.machineMatch,
-    requestedAt: row.requestedAt.toISOString(),
-    dueAt: row.dueAt.toISOString(),
-    onTimeout: row.onTimeout === 'APPROVE' ? 'APPROVE' : 'REJECT',
-    decision: row.decision === 'APPROVE' || row.decision === 'REJECT' ? row.decision : null,
-    reasonCode: row.reasonCode,
-    decidedBy: row.decidedBy,
-    decidedAt: row.decidedAt?.toISOString() ?? null,
   };
 }
 

@@ -1,6 +1,4 @@
-import { defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
-import type { FaceSimilarityOutcome } from './workflow.js';
 
 /**
  * Human review: a decision the machine should not take alone waits, in the session's workflow,
@@ -67,9 +65,6 @@ export interface ReviewRequired {
   triggers: ReviewTrigger[];
   waitMs: number;
 }
-
-/** The reviewer's decision, through a Workflow Update whose id is the request's Idempotency-Key. */
-export const submitReviewUpdate = defineUpdate<FaceSimilarityOutcome, [ReviewSubmission]>('submitReview');
 
 /** Guards the review step added in v8, so older histories replay without it. */
 export const REVIEW_PATCH = 'human-review';

@@ -1,7 +1,8 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { FileKind, FileRef } from './media.js';
 import type { FaceMatchVerdict } from './result.js';
+import type { ReviewSubmission } from './review.js';
 
 /**
  * FaceSimilarityWorkflow's contract: its name, id scheme, signals, query, inputs and outcomes.
@@ -96,6 +97,8 @@ export const WEBHOOK_POLICY = {
 
 export const fileUploadedSignal = defineSignal<[FileRef]>('fileUploaded');
 export const progressQuery = defineQuery<SessionProgress>('progress');
+/** The reviewer's decision (contract/review.ts), through a Workflow Update whose id is the request's Idempotency-Key. */
+export const submitReviewUpdate = defineUpdate<FaceSimilarityOutcome, [ReviewSubmission]>('submitReview');
 
 export function workflowIdFor(sessionId: string): string {
   return `kyc-session-${sessionId}`;

@@ -6,7 +6,8 @@ import { problems } from '../../sessions/problems.js';
 import type { ReviewsService } from '../../sessions/reviews-service.js';
 import { callerOf } from '../plugins/authentication.js';
 import { problemSchema } from '../problem.js';
-import { reviewViewSchema, sessionView, sessionViewSchema } from '../views.js';
+import { reviewViewSchema } from '../review-view.js';
+import { sessionView, sessionViewSchema } from '../views.js';
 
 const security = [{ bearerAuth: [] }];
 const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, problemSchema]));
