@@ -97,6 +97,16 @@ describe('review screen', () => {
     expect(shown.checks).toBeGreaterThan(0);
     expect(shown.triggers).toContain('ALWAYS');
     await page.screenshot({ path: path.join(SCREENSHOTS, 'review-screen.png'), fullPage: true });
+    // For the README: the same screen with the test person's face hidden (no fixture media in the repository).
+    await page.evaluate(() => {
+      const { document } = globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<{ style: { visibility: string } }> } };
+      for (const el of Array.from(document.querySelectorAll('#id-image, #frames canvas, #selfie'))) el.style.visibility = 'hidden';
+    });
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'review-screen-faces-hidden.png'), fullPage: true });
+    await page.evaluate(() => {
+      const { document } = globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<{ style: { visibility: string } }> } };
+      for (const el of Array.from(document.querySelectorAll('#id-image, #frames canvas, #selfie'))) el.style.visibility = '';
+    });
 
     await page.click('input[name="decision"][value="REJECT"]');
     await page.select('#reason', 'DIFFERENT_PERSON');
