@@ -3,9 +3,18 @@ const PRISMA_OUTAGE_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024'
 /** PostgreSQL's SQLSTATEs of a server going away or not up yet: class 08 (connection) and 57P0x (shutdown, starting). */
 const POSTGRES_OUTAGE_STATE = /^(08|57P0[1-3])/;
 
+/**
+ * node-postgres's own errors when the server goes away under a query in flight or a pooled
+ * connection: Prisma's query interpreter passes them on unwrapped (seen in the chaos run: a
+ * PostgreSQL restart answered two reads with 500).
+ */
+const PG_CONNECTION_LOST = /^(Connection terminated unexpectedly|Connection terminated|timeout exceeded when trying to connect)$/;
+const SOCKET_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE']);
+
 /** Whether an error says the database is unreachable (restarting, failing over), not that a query was wrong. */
 export function isDatabaseOutage(err: unknown): boolean {
   if (typeof err !== 'object' || err === null) return false;
+  if (err instanceof Error && (PG_CONNECTION_LOST.test(err.message) || SOCKET_ERRORS.has(String((err as { code?: unknown }).code)))) return true;
   const e = err as { code?: unknown; meta?: { driverAdapterError?: { cause?: { code?: unknown; originalCode?: unknown; kind?: unknown } } } };
   if (typeof e.code === 'string' && PRISMA_OUTAGE_CODES.has(e.code)) return true;
   const cause = e.meta?.driverAdapterError?.cause;

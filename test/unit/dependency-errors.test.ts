@@ -11,6 +11,9 @@ describe('unavailableDependency', () => {
     expect(unavailableDependency(prismaError('P1001', { kind: 'DatabaseNotReachable', host: '127.0.0.1', port: 5432 }))).toBe('the database');
     expect(unavailableDependency(prismaError('P2039', { originalCode: '57P01', kind: 'postgres' }))).toBe('the database');
     expect(unavailableDependency(prismaError('P2039', { originalCode: '08006', kind: 'postgres' }))).toBe('the database');
+    // node-postgres's own, passed on unwrapped by Prisma's query interpreter during a restart.
+    expect(unavailableDependency(new Error('Connection terminated unexpectedly'))).toBe('the database');
+    expect(unavailableDependency(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }))).toBe('the database');
   });
 
   it('names the workflow service for a gRPC UNAVAILABLE', () => {
@@ -20,6 +23,7 @@ describe('unavailableDependency', () => {
   it('leaves real bugs and bad data alone: a unique violation or a plain error stays a 500', () => {
     expect(unavailableDependency(prismaError('P2002', { originalCode: '23505', kind: 'postgres' }))).toBeUndefined();
     expect(unavailableDependency(new TypeError('x is undefined'))).toBeUndefined();
+    expect(unavailableDependency(new Error('Connection terminated unexpectedly, said the user'))).toBeUndefined();
     expect(unavailableDependency(undefined)).toBeUndefined();
   });
 });
