@@ -81,7 +81,9 @@ export class TenantStore {
 
   /** Sets the tenant's review policy (null: every decision is the machine's again); returns it with defaults filled. */
   async setReviewPolicy(tenantId: string, policy: Partial<ReviewPolicy> | null): Promise<ReviewPolicy | null> {
-    const parsed = policy === null ? null : reviewPolicySchema.parse(policy);
+    const checked = policy === null ? null : reviewPolicySchema.safeParse(policy);
+    if (checked && !checked.success) throw new Error(`review policy refused: ${checked.error.issues.map((i) => `${i.path.join('.') || 'policy'}: ${i.message}`).join('; ')}`);
+    const parsed = checked?.data ?? null;
     await this.db.tenant.update({ where: { id: tenantId }, data: { reviewPolicy: parsed ?? Prisma.DbNull } });
     return parsed;
   }
