@@ -24,10 +24,10 @@ export type DecideResult = { kind: 'decided' | 'same-request'; row: ReviewRow } 
 export class ReviewStore {
   constructor(private readonly db: DbClient) {}
 
-  /** Opens the review; a retried request (the recording activity again) keeps the first row. */
-  async request(review: ReviewRequest): Promise<void> {
+  /** Opens the review; a retried request (the recording activity again) keeps the first row. False then. */
+  async request(review: ReviewRequest): Promise<boolean> {
     // INSERT … ON CONFLICT DO NOTHING: the worker's role may insert reviews, not rewrite them.
-    await this.db.sessionReview.createMany({ data: [review], skipDuplicates: true });
+    return (await this.db.sessionReview.createMany({ data: [review], skipDuplicates: true })).count === 1;
   }
 
   find(sessionId: string) {

@@ -50,6 +50,8 @@ export class OutcomeRecorder {
     // A decision comes from a reviewer's row, or from the timeout policy once the review is due;
     // an Update forged through Temporal without either decides nothing.
     const row = ended === 'TIMED_OUT' ? await reviews.decideByTimeout(sessionId) : await reviews.find(sessionId);
+    // A retry of this activity after it recorded (its worker died before reporting): the same answer, written once.
+    if (session?.status === 'COMPLETED' && machine.status === 'COMPLETED' && row?.decision) return { status: 'COMPLETED', result: reviewedVerdict(machine.result, row) };
     if (session?.status !== 'NEEDS_REVIEW' || machine.status !== 'COMPLETED' || !row?.decision) {
       this.deps.logger.error({ sessionId, ended, status: session?.status }, 'SECURITY: a review ended without a reviewer decision or a due timeout behind it; recorded as FAILED');
       const refused: FaceSimilarityOutcome = { status: 'FAILED', reason: 'VERDICT_UNVERIFIED', message: 'the review decision could not be verified' };
@@ -69,12 +71,13 @@ export class OutcomeRecorder {
     if (!policy || triggers.length === 0) return null;
     const now = Date.now();
     const opened = await inTransaction(this.deps.db, async (tx) => {
-      await new ReviewStore(tx).request({
+      const created = await new ReviewStore(tx).request({
         sessionId, tenantId: session.tenantId, triggers, machineMatch: verdict.match,
         dueAt: new Date(now + policy.timeoutMs), overdueAt: new Date(now + policy.serviceLevelMs), onTimeout: policy.onTimeout,
       });
       if (!(await new SessionStore(tx).markNeedsReview(sessionId, verdict.comparisonKey))) return false;
-      await new AuditLog(tx).record({ tenantId: session.tenantId, sessionId, action: 'REVIEW_REQUESTED', actor: 'workflow', detail: triggers.join(',') });
+      // A retried activity finds its review open already: one audit line per review.
+      if (created) await new AuditLog(tx).record({ tenantId: session.tenantId, sessionId, action: 'REVIEW_REQUESTED', actor: 'workflow', detail: triggers.join(',') });
       return true;
     });
     if (!opened) return null;

@@ -9,7 +9,11 @@ import { TenantStore } from '../../src/db/tenant-store.js';
 import { ReviewStore } from '../../src/db/review-store.js';
 import { watchReviewBacklog } from '../../src/sessions/review-backlog.js';
 import { createSession, getSession, upload } from '../../dev/api-client.js';
-import { quietLogger } from '../../dev/face-pipeline.js';
+import { quietLogger, testConfig } from '../../dev/face-pipeline.js';
+import { VerdictVerifier } from '../../src/crypto/verdict-signature.js';
+import { ComparisonStore } from '../../src/db/comparison-store.js';
+import { Decisions } from '../../src/sessions/decisions.js';
+import { OutcomeRecorder } from '../../src/sessions/outcome-recorder.js';
 import { fixture } from '../../dev/paths.js';
 import { startTestStack, type TestStack } from '../helpers/stack.js';
 import { startWebhookReceiver } from '../helpers/webhook-receiver.js';
@@ -122,6 +126,19 @@ describe('human review', () => {
     expect(actions).toEqual(expect.arrayContaining(['REVIEW_REQUESTED:workflow', `REVIEW_SUBMITTED:${reviewerKeyId}`, `REVIEW_DECIDED:${reviewerKeyId}`, 'SESSION_COMPLETED:workflow']));
     expect(actions.filter((a) => a.startsWith('REVIEW_SUBMITTED'))).toHaveLength(1);
     expect(await stack.metrics.registry.getSingleMetricAsString('kyc_review_decisions_total')).toMatch(/decision="REJECT",decided_by="reviewer"} 1/);
+
+    // The recording activity retried after it recorded (its worker died before reporting): same answer, nothing rewritten.
+    const recorder = new OutcomeRecorder({
+      db: stack.db,
+      decisions: new Decisions(new ComparisonStore(stack.db), VerdictVerifier.parse(testConfig().verdicts.publicKeys), quietLogger()),
+      tenants: new TenantStore(stack.db),
+      metrics: stack.metrics,
+      logger: quietLogger(),
+    });
+    expect(await recorder.recordReviewed(id, 'SUBMITTED')).toEqual(outcome);
+    expect((await getSession(stack, id)).body).toMatchObject({ status: 'COMPLETED', completedAt: final.body.completedAt, result: { match: false } });
+    const after = (await call(stack.apiKey, 'GET', `/v1/sessions/${id}/audit`)).body.events as { action: string }[];
+    expect(after.filter((e) => e.action === 'REVIEW_DECIDED')).toHaveLength(1);
   });
 
   it('decides a clear case alone: a pair far from the threshold is never sent to review', async () => {
