@@ -5,6 +5,7 @@
 //   npm run keys -- tenant review <tenant> [off | band=0.05 livenessReport=on always=off timeout=72h onTimeout=reject sla=24h]  no pairs: show
 //   npm run keys -- revoke <key prefix>
 //   npm run keys -- list
+//   npm run keys -- tenant threshold <tenant> [<0.4..0.7> | default]   the tenant's own similarity threshold; no value: show
 //   npm run keys -- tenant liveness <tenant> [check=mode ...]    e.g. antiSpoof=report challenge=enforce; no pairs: show
 //   npm run keys -- tenant quota <tenant> [<bytes>|default]      the tenant's storage quota; no value: show
 //   npm run keys -- tenant retention <tenant> [media=24h frameDetails=30d decision=1827d ...]  no pairs: show
@@ -26,7 +27,7 @@ import { checkWebhookUrl } from '../src/webhooks/destination.js';
 import { runMain } from '../src/runtime/main.js';
 
 const USAGE =
-  'usage: keys tenant create <name> [--webhook <url>] | keys tenant liveness <tenant> [check=mode ...] | keys tenant quota <tenant> [<bytes>|default] | keys tenant retention <tenant> [class=duration ...] | keys webhook-secrets reseal | ' +
+  'usage: keys tenant create <name> [--webhook <url>] | keys tenant liveness <tenant> [check=mode ...] | keys tenant quota <tenant> [<bytes>|default] | keys tenant threshold <tenant> [<0.4..0.7>|default] | keys tenant retention <tenant> [class=duration ...] | keys webhook-secrets reseal | ' +
   'keys tenant review <tenant> [off | name=value ...] | keys create <tenant> [--label <text>] [--role integration|reviewer] | keys revoke <prefix> | keys list | keys operator create <name> --scope <scopes> | keys operator revoke <prefix> | keys operator list | keys verdict-keys [<id>]';
 
 /** `check=mode` pairs, each check and mode checked against the contract's lists. */
@@ -116,6 +117,12 @@ runMain('keys', async () => {
       }
       const own = await tenants.storageQuota(tenant.id);
       console.log(`storage quota of ${tenant.name}: ${own ?? config.api.tenantStorageQuotaBytes} bytes ${own === null ? '(service default)' : '(tenant)'}`);
+    } else if (command === 'tenant' && rest[0] === 'threshold' && rest[1]) {
+      const tenant = await tenants.findTenant(rest[1]);
+      if (!tenant) throw new Error(`no tenant "${rest[1]}"`);
+      if (rest[2] !== undefined) await tenants.setMatchThreshold(tenant.id, rest[2] === 'default' ? null : Number(rest[2]));
+      const own = await tenants.matchThreshold(tenant.id);
+      console.log(`similarity threshold of ${tenant.name}: ${own ?? config.face.matchThreshold} ${own === null ? '(service default)' : '(tenant)'}; new sessions decide with it`);
     } else if (command === 'tenant' && rest[0] === 'retention' && rest[1]) {
       const tenant = await tenants.findTenant(rest[1]);
       if (!tenant) throw new Error(`no tenant "${rest[1]}"`);

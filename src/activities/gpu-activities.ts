@@ -60,7 +60,8 @@ export function createGpuActivities(deps: GpuActivityDeps) {
         sessionId: input.sessionId,
         idImageSha256: input.idImage.sha256,
         selfieVideoSha256: input.selfieVideo.sha256,
-        pipeline: deps.pipeline.fingerprint,
+        // A tenant's own threshold is part of what decides, so of the key too.
+        pipeline: session?.matchThreshold != null ? `${deps.pipeline.fingerprint}/mt${session.matchThreshold}` : deps.pipeline.fingerprint,
       });
       // The process comes first: an operator (or the chaos run) reading a RUNNING row sees which worker holds it.
       const owner = `${WORKER_PROCESS}/${ctx.info.workflowExecution?.workflowId ?? 'standalone'}/${ctx.info.activityId}/${ctx.info.attempt}/${randomUUID()}`;
@@ -131,6 +132,7 @@ export function createGpuActivities(deps: GpuActivityDeps) {
           signal: ctx.cancellationSignal,
           timings,
           onProgress: (done) => ctx.heartbeat({ framesProcessed: done }),
+          ...(session?.matchThreshold != null ? { matchThreshold: session.matchThreshold } : {}),
           ...(liveness.policy ? { liveness: { policy: liveness.policy, challenge: liveness.challenge } } : {}),
         });
         if (lost) log.warn('lease was lost during inference; storing only if still ours');

@@ -125,7 +125,11 @@ export const sessionViewSchema = z.object({
     .nullable()
     .describe('Every liveness check with its mode, verdict, score, threshold and frames; present once a comparison ran, also when it rejected'),
   retake: retakeSchema,
-  result: resultSchema.nullable(),
+  result: resultSchema
+    .extend({
+      margin: z.number().describe('similarity − threshold: how far the score sat from the decision (negative: below it)'),
+    })
+    .nullable(),
   review: reviewViewSchema,
   erasure: erasureReceiptSchema.nullable().describe('present when the session was erased on request (status DELETED)'),
 });
@@ -213,7 +217,7 @@ function challengeOf(session: SessionRecord): LivenessChallenge | null {
 function completedResult(decision: FaceComparison | null): SessionView['result'] {
   if (!decision || decision.status !== 'COMPLETED') return null;
   const { comparisonKey: _key, liveness: _liveness, ...result } = toResult(decision);
-  return result;
+  return { ...result, margin: Math.round((result.similarity - result.threshold) * 1e6) / 1e6 };
 }
 
 // The schemas above are written out for the OpenAPI document; these lines keep them the contract's

@@ -162,13 +162,16 @@ export const envSchema = z.object({
   ANTI_SPOOF_V1SE_MODEL_FILE: z.string().default(MINIFASNET_V1SE.file),
   ANTI_SPOOF_V1SE_MODEL_SHA256: sha256.default(MINIFASNET_V1SE.sha256),
 
-  MATCH_THRESHOLD: z.coerce.number().min(-1).max(1).default(0.4),
+  // From npm run eval:verification (docs/evaluation.md): the middle of the gap between the highest impostor (0.399) and the lowest genuine (0.451) score.
+  MATCH_THRESHOLD: z.coerce.number().min(-1).max(1).default(0.42),
   EXECUTION_PROVIDER: z.enum(['auto', 'cpu', 'cuda']).default('auto'),
   ORT_INTRA_OP_THREADS: z.coerce.number().int().min(0).default(0),
   VIDEO_SAMPLE_FPS: z.coerce.number().positive().max(30).default(2),
   VIDEO_MAX_FRAMES: z.coerce.number().int().positive().max(300).default(24),
   // The detector's input size: larger frames would only be shrunk again before detection.
   VIDEO_MAX_EDGE: z.coerce.number().int().min(112).default(640),
+  // A second decode, up to this edge, of a scaled-down video whose faces were all too small (0: never).
+  VIDEO_CLOSER_LOOK_MAX_EDGE: z.coerce.number().int().min(0).max(4096).default(1920),
   VIDEO_MAX_DURATION: duration('60s'),
   // Decompression-bomb bounds, checked from headers before anything is decoded.
   VIDEO_MAX_PIXELS: z.coerce.number().int().positive().default(4096 * 4096),
@@ -183,8 +186,9 @@ export const envSchema = z.object({
   DECODER_SANDBOX: z.enum(['auto', 'bwrap', 'none']).default('auto'),
   DOCUMENT_MIN_FACE_PX: z.coerce.number().min(0).default(64),
   FRAME_MIN_FACE_PX: z.coerce.number().min(0).default(48),
-  DOCUMENT_MIN_SHARPNESS: z.coerce.number().min(0).default(60),
-  FRAME_MIN_SHARPNESS: z.coerce.number().min(0).default(40),
+  // Set from npm run quality:calibrate (docs/quality-gates.md): sharp variants of every fixture face pass, blur that halves similarity fails.
+  DOCUMENT_MIN_SHARPNESS: z.coerce.number().min(0).default(30),
+  FRAME_MIN_SHARPNESS: z.coerce.number().min(0).default(8),
   MIN_BRIGHTNESS: z.coerce.number().min(0).max(255).default(40),
   MAX_BRIGHTNESS: z.coerce.number().min(0).max(255).default(230),
   BEST_FRAMES: z.coerce.number().int().positive().default(3),

@@ -33,6 +33,7 @@ export function faceConfig<D>(e: Env, decoder: D, intraOpThreads: number) {
       sampleFps: e.VIDEO_SAMPLE_FPS,
       maxFrames: e.VIDEO_MAX_FRAMES,
       maxEdge: e.VIDEO_MAX_EDGE,
+      closerLookMaxEdge: e.VIDEO_CLOSER_LOOK_MAX_EDGE,
       maxDurationMs: e.VIDEO_MAX_DURATION,
       ffmpegThreads: e.FFMPEG_THREADS,
       maxPixels: e.VIDEO_MAX_PIXELS,

@@ -32,11 +32,12 @@ export class SessionStore {
    * Creates the session unless a row with its id exists already (a retry of a create whose
    * server died after the insert); false then, and the first row, its policy and challenge stay.
    */
-  async createIfAbsent(id: string, tenantId: string, workflowId: string, liveness?: { policy: LivenessPolicy; challenge: LivenessChallenge | null }): Promise<boolean> {
+  async createIfAbsent(id: string, tenantId: string, workflowId: string, liveness?: { policy: LivenessPolicy; challenge: LivenessChallenge | null }, matchThreshold: number | null = null): Promise<boolean> {
     const row = {
       id,
       tenantId,
       workflowId,
+      matchThreshold,
       // Plain JSON copies: Prisma's JSON input type wants index signatures our interfaces lack.
       ...(liveness ? { livenessPolicy: { ...liveness.policy }, ...(liveness.challenge ? { livenessChallenge: { steps: [...liveness.challenge.steps] } } : {}) } : {}),
     };
@@ -136,7 +137,7 @@ export class SessionStore {
   findForComparison(sessionId: string) {
     return this.db.kycSession.findUnique({
       where: { id: sessionId },
-      select: { tenantId: true, status: true, livenessPolicy: true, livenessChallenge: true, files: { select: { kind: true, storageKey: true, sha256: true } } },
+      select: { tenantId: true, status: true, livenessPolicy: true, livenessChallenge: true, matchThreshold: true, files: { select: { kind: true, storageKey: true, sha256: true } } },
     });
   }
 

@@ -1,3 +1,4 @@
+import { checkMatchThreshold } from '../contract/match-threshold.js';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { apiKeyMatches, apiKeyPrefix, generateApiKey } from '../auth/api-key.js';
 import { reviewPolicySchema, type LivenessPolicy, type ReviewPolicy } from '../contract/face-similarity.js';
@@ -54,6 +55,19 @@ export class TenantStore {
     const merged = { ...((tenant.livenessPolicy as Partial<LivenessPolicy> | null) ?? {}), ...modes };
     await this.db.tenant.update({ where: { id: tenantId }, data: { livenessPolicy: merged } });
     return merged;
+  }
+
+  /** Sets the tenant's own similarity threshold (null: back to the service's); refuses one out of bounds. */
+  async setMatchThreshold(tenantId: string, value: number | null): Promise<void> {
+    const refusal = value === null ? undefined : checkMatchThreshold(value);
+    if (refusal) throw new Error(refusal);
+    await this.db.tenant.update({ where: { id: tenantId }, data: { matchThreshold: value } });
+  }
+
+  /** The tenant's own similarity threshold, if it has one. */
+  async matchThreshold(tenantId: string): Promise<number | null> {
+    const tenant = await this.db.tenant.findUnique({ where: { id: tenantId }, select: { matchThreshold: true } });
+    return tenant?.matchThreshold ?? null;
   }
 
   /** Sets the tenant's own storage quota in bytes (null: back to the service default). */

@@ -5,7 +5,7 @@ import { catalogued } from '../config/model-catalogue.js';
 import type { FaceMatchResult } from '../contract/face-similarity.js';
 import type { ServiceMetrics } from '../observability/metrics.js';
 import { analyzeFace, type AnalyzeOptions, type FaceAnalysis } from './comparison/analysis.js';
-import { compareFaces, type CompareOptions } from './comparison/compare.js';
+import { CloserLookNeeded, compareFaces, type CompareOptions } from './comparison/compare.js';
 import { decodeImage } from './decode/image-decoder.js';
 import { streamFrames } from './decode/video-frames.js';
 import { AntiSpoofer } from './liveness/anti-spoof.js';
@@ -27,7 +27,7 @@ export type { FaceAnalysis, StageTimings } from './comparison/analysis.js';
 export type { LivenessRequest } from './liveness/recorder.js';
 
 /** Bump when a change to this pipeline can change a score: it is part of every comparison key. */
-export const PIPELINE_VERSION = 'fsp-6';
+export const PIPELINE_VERSION = 'fsp-7';
 
 export type PipelineCompareOptions = Omit<CompareOptions, 'liveness'> & { liveness?: CompareOptions['liveness'] };
 
@@ -98,7 +98,7 @@ export class FacePipeline implements FaceComparer {
       `${c.embedder.id}@${c.embedder.inputSize}`,
       `t${c.matchThreshold}`,
       `s${c.detector.scoreThreshold}`,
-      `fps${c.video.sampleFps}x${c.video.maxFrames}@${c.video.maxEdge}`,
+      `fps${c.video.sampleFps}x${c.video.maxFrames}@${c.video.maxEdge}z${c.video.closerLookMaxEdge}`,
       `k${c.bestFrames}`,
       `gd${gates(c.gates.document)}`,
       `gf${gates(c.gates.frame)}`,
@@ -126,11 +126,26 @@ export class FacePipeline implements FaceComparer {
     return this.models.antiSpoof.realProbability(image, box);
   }
 
+  /**
+   * ID image vs selfie video. Frames are decoded at most `maxEdge` on their longest side; when
+   * that left every face too small to judge (someone filmed from afar, in 4K), the video is
+   * decoded once more, closer, up to `closerLookMaxEdge`: the cost falls only on those videos.
+   */
   async compare(idImagePath: string, selfieVideoPath: string, options: PipelineCompareOptions = {}): Promise<Omit<FaceMatchResult, 'comparisonKey'>> {
+    const c = this.config;
+    try {
+      return await this.compareAt(c.video.maxEdge, idImagePath, selfieVideoPath, { ...options, closerLookMaxEdge: c.video.closerLookMaxEdge || undefined });
+    } catch (err) {
+      if (!(err instanceof CloserLookNeeded)) throw err;
+      return this.compareAt(err.maxEdge, idImagePath, selfieVideoPath, { ...options, closerLookMaxEdge: undefined });
+    }
+  }
+
+  private compareAt(maxEdge: number, idImagePath: string, selfieVideoPath: string, options: PipelineCompareOptions): Promise<Omit<FaceMatchResult, 'comparisonKey'>> {
     if (!this.planarity) throw new Error('compare needs the planarity worker FacePipeline.load starts');
     const c = this.config;
     // Both decoders start at once: ffmpeg on the video, sharp (on libuv's pool) on the ID image.
-    const sources = { frames: streamFrames(selfieVideoPath, c.video, c.decoder, options.signal), idImage: decodeImage(idImagePath, c.imageMaxPixels) };
+    const sources = { frames: streamFrames(selfieVideoPath, { ...c.video, maxEdge }, c.decoder, options.signal), idImage: decodeImage(idImagePath, c.imageMaxPixels) };
     const antiSpoofModels = c.liveness.antiSpoofModels.map((m) => `${m.id}@${m.sha256.slice(0, 12)}`).join('+');
     return compareFaces({ config: c, models: this.models, liveness: { planarity: this.planarity, antiSpoofModels } }, sources, {
       ...options,

@@ -77,11 +77,13 @@ export class SessionsService {
     const resumes = existing !== null && existing.status !== 'DELETED' && Date.now() - existing.createdAt.getTime() < this.deps.idempotencyKeyTtlMs;
     const id = keyed && (resumes || !existing) ? keyed : randomUUID();
     const policy = effectiveLivenessPolicy(this.deps.livenessDefaults, await this.deps.tenants.livenessModes(caller.tenantId));
+    // Fixed at creation like the liveness policy: a tenant changing its threshold does not move a session under way.
+    const matchThreshold = await this.deps.tenants.matchThreshold(caller.tenantId);
     // The row, its lock, the workflow's start and the audit line in one transaction: a failed
     // start leaves no row, and an erasure of a resumed session waits for the start to finish.
     await inTransaction(this.deps.db, async (tx) => {
       const sessions = new SessionStore(tx);
-      const created = !resumes && (await sessions.createIfAbsent(id, caller.tenantId, workflowIdFor(id), { policy, challenge: policy.challenge === 'off' ? null : newChallenge() }));
+      const created = !resumes && (await sessions.createIfAbsent(id, caller.tenantId, workflowIdFor(id), { policy, challenge: policy.challenge === 'off' ? null : newChallenge() }, matchThreshold));
       if ((await sessions.lockShared(id)) === 'DELETED') throw problems.sessionClosed('DELETED');
       await this.deps.workflows.start(id, { tenantId: caller.tenantId, requestId: request.requestId }).catch((err: unknown) => {
         if (err instanceof WorkflowExecutionAlreadyStartedError) return;

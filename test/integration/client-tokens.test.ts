@@ -47,7 +47,7 @@ describe('session-scoped client tokens', () => {
     expect(JSON.stringify(endUser.body)).not.toMatch(/similarity|threshold|score|liveness|frames|sha256/);
     // The tenant's key still reads everything.
     const tenant = await getSession(stack, session.id);
-    expect(tenant.body).toMatchObject({ result: { match: true, threshold: 0.4 }, liveness: { verdict: 'PASS' } });
+    expect(tenant.body).toMatchObject({ result: { match: true, threshold: 0.42 }, liveness: { verdict: 'PASS' } });
   });
 
   it('die with their session: erased, expired, or ended longer ago than the grace period', async () => {

@@ -50,7 +50,7 @@ describe('FaceSimilarityWorkflow end to end', () => {
     expect(Object.keys(outcome.result).sort()).toEqual(['comparisonKey', 'livenessVerdict', 'match', 'similarity', 'threshold']);
 
     expect(view.status).toBe('COMPLETED');
-    expect(view.result).toMatchObject({ match: true, similarity: outcome.result.similarity, threshold: 0.4 });
+    expect(view.result).toMatchObject({ match: true, similarity: outcome.result.similarity, threshold: 0.42 });
     expect(view.result?.framesExamined).toBe(20);
     expect(view.result?.framesWithFace).toBeGreaterThan(10);
     expect(view.result?.detectorModel).toBe('yunet-2023mar');

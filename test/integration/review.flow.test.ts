@@ -31,7 +31,7 @@ beforeAll(async () => {
     env: { WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true', WEBHOOK_SECRET_KEYS: `k1:${randomBytes(32).toString('base64')}` },
   });
   const tenants = new TenantStore(stack.db);
-  // Borderline: within 0.2 of the 0.4 threshold (the genuine pair below scores ~0.57).
+  // Borderline: within 0.2 of the 0.42 threshold (the genuine pair below scores ~0.57).
   await tenants.setReviewPolicy(stack.tenantId, { similarityBand: 0.2, timeoutMs: 72 * 3_600_000 });
   const created = await tenants.createKey(stack.tenantId, 'ops desk', 'REVIEWER');
   reviewerKey = created.key;

@@ -17,7 +17,7 @@ describe('loadConfig', () => {
     });
     expect(config.face.detector.sha256).toBe(YUNET_2023MAR_SHA256);
     expect(config.face.detector.path).toBe(path.resolve('models', 'face_detection_yunet_2023mar.onnx'));
-    expect(config.face.matchThreshold).toBe(0.4);
+    expect(config.face.matchThreshold).toBe(0.42);
     expect(config.face.executionProvider).toBe('auto');
     expect(config.api.maxBytes).toEqual({ ID_IMAGE: 15 * 1024 * 1024, SELFIE_VIDEO: 200 * 1024 * 1024 });
   });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { LIVENESS_REPORT_ONLY, type LivenessPolicy } from '../../src/contract/face-similarity.js';
 import { antiSpoofCheck, challengeCheck, documentReplayCheck, motionCheck, parallaxCheck } from '../../src/face/liveness/checks.js';
 import { decideLiveness } from '../../src/face/liveness/decision.js';
+import { isColourless } from '../../src/face/image/colour.js';
 import { THUMB_SIDE, type FrameEvidence } from '../../src/face/liveness/evidence.js';
 import { PATCH_SIDE, planarFit } from '../../src/face/liveness/dense-planarity.js';
 import { PlanarityPairs } from '../../src/face/liveness/recorder.js';
@@ -129,6 +130,27 @@ describe('anti-spoofing vote', () => {
     const scores = [0.99, 0.98, 0.1, 0.97, 0.99].map((real, i) => ({ timestampMs: i * 500, real }));
     expect(antiSpoofCheck(scores, T)).toMatchObject({ verdict: 'PASS', score: 0.98 });
     expect(antiSpoofCheck(scores.map((s) => ({ ...s, real: 1 - s.real })), T).verdict).toBe('FAIL');
+  });
+
+  it('leaves colourless frames undecided (never a rejection), and decides when any frame has colour', () => {
+    const low = [0.1, 0.05, 0.2].map((real, i) => ({ timestampMs: i * 500, real, colourless: true }));
+    expect(antiSpoofCheck(low, T)).toMatchObject({ verdict: 'INCONCLUSIVE', score: 0.1 });
+    expect(antiSpoofCheck(low.map((s, i) => ({ ...s, colourless: i !== 1 })), T).verdict).toBe('FAIL');
+  });
+});
+
+describe('colourless faces', () => {
+  const face = (pixel: (x: number, y: number) => [number, number, number]) => {
+    const data = new Uint8Array(40 * 40 * 3);
+    for (let y = 0; y < 40; y++) for (let x = 0; x < 40; x++) data.set(pixel(x, y), (y * 40 + x) * 3);
+    return { width: 40, height: 40, data };
+  };
+  const box = { x: 5, y: 5, width: 30, height: 30 };
+
+  it('a grey face (with 4:2:0 rounding) is colourless; skin tones, even pale ones, are not', () => {
+    expect(isColourless(face((x, y) => [(x * 6 + y) % 256, ((x * 6 + y) % 256) + (x % 2), (x * 6 + y) % 256]), box)).toBe(true);
+    expect(isColourless(face(() => [224, 172, 105]), box)).toBe(false);
+    expect(isColourless(face(() => [236, 224, 214]), box)).toBe(false);
   });
 });
 

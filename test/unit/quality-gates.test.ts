@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { padImage } from '../../src/face/models/yunet-detector.js';
 import { boxThumb, brightness as brightnessOf, lumaPlane, sharpness as sharpnessOf } from '../../src/face/image/luma.js';
-import { commonestFailure, firstFailure, type QualityGates } from '../../src/face/quality/gates.js';
+import { MIN_NATIVE_FACE_SIDE, commonestFailure, firstFailure, nativeSide, type QualityGates } from '../../src/face/quality/gates.js';
 
 const image = (w: number, h: number, f: (x: number, y: number) => number) => {
   const data = new Uint8Array(w * h * 3);
@@ -26,13 +26,16 @@ const reference = {
   },
   sharpness(img: { width: number; height: number; data: Uint8Array }) {
     const y = this.luma32(img), w = img.width, h = img.height;
-    let sum = 0, sumSq = 0, n = 0;
-    for (let r = 1; r < h - 1; r++) for (let c = 1; c < w - 1; c++) {
-      const i = r * w + c;
-      const lap = y[i - 1]! + y[i + 1]! + y[i - w]! + y[i + w]! - 4 * y[i]!;
-      sum += lap; sumSq += lap * lap; n++;
-    }
-    return sumSq / n - (sum / n) ** 2;
+    // The weaker direction's second-derivative variance (a shake blurs one direction only).
+    const variance = (d: (i: number) => number) => {
+      let sum = 0, sumSq = 0, n = 0;
+      for (let r = 1; r < h - 1; r++) for (let c = 1; c < w - 1; c++) {
+        const v = d(r * w + c);
+        sum += v; sumSq += v * v; n++;
+      }
+      return sumSq / n - (sum / n) ** 2;
+    };
+    return Math.min(variance((i) => y[i - 1]! + y[i + 1]! - 2 * y[i]!), variance((i) => y[i - w]! + y[i + w]! - 2 * y[i]!));
   },
   thumb(img: { width: number; height: number; data: Uint8Array }, side: number) {
     const out = new Float32Array(side * side), counts = new Float32Array(side * side);
@@ -69,6 +72,29 @@ describe('image measures', () => {
   it('sharpness is 0 for a flat image and large for a checkerboard', () => {
     expect(sharpness(image(8, 8, () => 128))).toBe(0);
     expect(sharpness(image(8, 8, (x, y) => ((x + y) % 2 ? 255 : 0)))).toBeGreaterThan(10_000);
+  });
+
+  it('sharpness sees a shake along one direction, which the Laplacian averages away', () => {
+    let seed = 3;
+    const noise = Array.from({ length: 64 * 64 }, () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % 256));
+    const sharp = image(64, 64, (x, y) => noise[y * 64 + x]!);
+    // A horizontal streak of 9 pixels: every row averaged along x, the columns untouched.
+    const shaken = image(64, 64, (x, y) => {
+      let sum = 0;
+      for (let d = -4; d <= 4; d++) sum += noise[y * 64 + Math.min(63, Math.max(0, x + d))]!;
+      return Math.round(sum / 9);
+    });
+    expect(sharpness(shaken)).toBeLessThan(sharpness(sharp) / 20);
+  });
+});
+
+describe('sharpness at the face\'s own resolution', () => {
+  it('measures a face the alignment would enlarge at its own size, and a large one at the embedder\'s', () => {
+    expect(nativeSide(2, 112)).toBe(56);
+    expect(nativeSide(1.4, 112)).toBe(80);
+    expect(nativeSide(0.5, 112)).toBe(112);
+    expect(nativeSide(1, 112)).toBe(112);
+    expect(nativeSide(20, 112)).toBe(MIN_NATIVE_FACE_SIDE);
   });
 });
 

@@ -1,10 +1,10 @@
-import { alignFace } from '../geometry/align.js';
+import { alignFace, alignmentScale } from '../geometry/align.js';
 import { shrinkToFit } from '../geometry/resize.js';
 import { rotateImage, type QuarterTurns } from '../geometry/rotate.js';
 import { lumaPlane, type LumaPlane } from '../image/luma.js';
 import { largestFace } from '../decision/verdict.js';
 import type { FaceModels } from '../ports.js';
-import { firstFailure, measureFace, type FaceMeasures, type GateFailure, type QualityGates } from '../quality/gates.js';
+import { firstFailure, measureFace, nativeSide, type FaceMeasures, type GateFailure, type QualityGates } from '../quality/gates.js';
 import type { DetectedFace, RgbImage } from '../types.js';
 
 /** Input edge of the orientation question: half of YuNet's 640, a quarter of its pixels. */
@@ -60,7 +60,8 @@ export async function analyzeFace(models: Pick<FaceModels, 'detector' | 'embedde
   const aligned = alignFace(image, face.landmarks, inputSize);
   lap('align');
   const luma = lumaPlane(aligned);
-  const measures = measureFace(face, luma);
+  const side = nativeSide(alignmentScale(face.landmarks, inputSize), inputSize);
+  const measures = measureFace(face, luma, side === inputSize ? luma : lumaPlane(alignFace(image, face.landmarks, side)));
   const failure = gates ? firstFailure(measures, gates) : undefined;
   if (failure || options.embed === false) return { faces, largest: face, measures, failure, aligned, luma };
   const embedding = await models.embedder.embed(aligned, options.caller);
@@ -85,7 +86,8 @@ export async function analyzeUpright(
   orientation: { turns: QuarterTurns; known: boolean },
   timings?: StageTimings,
 ): Promise<{ image: RgbImage; analysis: FaceAnalysis }> {
-  const analyze = (image: RgbImage) => analyzeFace(models, settings.inputSize, image, { gates: settings.gates, timings, embed: false });
+  // Padded like an ID image: a phone held close fills the frame with the face, or cuts it.
+  const analyze = (image: RgbImage) => analyzeFace(models, settings.inputSize, image, { gates: settings.gates, timings, embed: false, retryPadded: true });
   const image = rotateImage(frame, orientation.turns);
   const analysis = await analyze(image);
   if (orientation.known || !analysis.largest) return { image, analysis };

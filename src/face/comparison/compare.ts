@@ -35,6 +35,38 @@ export interface CompareOptions {
   liveness: LivenessRequest;
   /** Receives the per-frame liveness evidence (calibration and diagnostics). */
   onEvidence?: (evidence: readonly FrameEvidence[]) => void;
+  /**
+   * The longest frame edge a closer look may decode at: when every face in a scaled-down video is
+   * too small to embed well, the comparison asks for one (CloserLookNeeded). Absent: decide as is.
+   */
+  closerLookMaxEdge?: number;
+  /** The session's own threshold (a tenant's, within MATCH_THRESHOLD_BOUNDS); absent: the service's. */
+  matchThreshold?: number;
+}
+
+/** Faces smaller than this (short side, decoded pixels) in a scaled-down video ask for a closer look. */
+export const CLOSER_LOOK_BELOW_PX = 64;
+/** The face size a closer look aims for: full size for the embedder's 112-pixel input. */
+const CLOSER_LOOK_TARGET_PX = 112;
+
+/**
+ * The video was scaled down so far that its faces are too small to judge, while the camera
+ * recorded them larger: decode it again with frames up to `maxEdge` on their longest side.
+ */
+export class CloserLookNeeded extends Error {
+  constructor(readonly maxEdge: number) {
+    super(`faces are small in the scaled-down frames; look again at up to ${maxEdge} px`);
+    this.name = 'CloserLookNeeded';
+  }
+}
+
+/** The longest edge at which the largest face seen would be full size, within the video's own size and `limit`; undefined when that gains little. */
+export function closerLookEdge(largestFacePx: number, frame: { width: number; height: number }, native: { width: number; height: number }, limit: number): number | undefined {
+  if (largestFacePx <= 0 || largestFacePx >= CLOSER_LOOK_BELOW_PX) return undefined;
+  const edge = Math.max(frame.width, frame.height);
+  const wanted = Math.ceil((edge * CLOSER_LOOK_TARGET_PX) / largestFacePx);
+  const possible = Math.min(wanted, Math.max(native.width, native.height), limit);
+  return possible >= edge * 1.25 ? possible : undefined;
 }
 
 /**
@@ -61,6 +93,9 @@ export async function compareFaces(parts: ComparisonParts, sources: ComparisonSo
   // costs less per face than one each, and runs that share the cores with ffmpeg cost more.
   const unembedded: { frame: number; aligned: RgbImage }[] = [];
   const frameSettings = { inputSize: config.embedder.inputSize, gates: config.gates.frame };
+  // The largest face any frame showed (decoded pixels), and the frames' size against the video's.
+  let largestFacePx = 0;
+  let sizes: { frame: { width: number; height: number }; native: { width: number; height: number } } | undefined;
   let waited = performance.now();
   let pending = sources.frames.next();
   pending.catch(() => undefined);
@@ -80,6 +115,8 @@ export async function compareFaces(parts: ComparisonParts, sources: ComparisonSo
       const frame = next.value;
       const { image, analysis } = await analyzeUpright(models, frameSettings, frame.image, orientation, timings);
       const face = analysis.largest;
+      sizes ??= { frame: frame.image, native: frame.native };
+      if (face) largestFacePx = Math.max(largestFacePx, Math.min(face.box.width, face.box.height));
       const quality = face ? round(faceQuality(face)) : null;
       const usable = face && analysis.aligned && !analysis.failure && quality !== null;
       if (usable) unembedded.push({ frame: frames.length, aligned: analysis.aligned! });
@@ -109,6 +146,8 @@ export async function compareFaces(parts: ComparisonParts, sources: ComparisonSo
   }
   const idEmbedding = await embedId();
   signal?.throwIfAborted();
+  const closer = sizes && options.closerLookMaxEdge ? closerLookEdge(largestFacePx, sizes.frame, sizes.native, options.closerLookMaxEdge) : undefined;
+  if (closer) throw new CloserLookNeeded(closer);
   const embedStarted = performance.now();
   const embeddings = await models.embedder.embedAll(unembedded.map((f) => f.aligned), caller);
   if (timings) timings.embed += performance.now() - embedStarted;
@@ -118,7 +157,8 @@ export async function compareFaces(parts: ComparisonParts, sources: ComparisonSo
     liveness.evidence[frame]!.face!.similarity = similarity;
   });
 
-  const { similarity, match, framesWithFace } = decideVideo(frames, config);
+  const threshold = options.matchThreshold ?? config.matchThreshold;
+  const { similarity, match, framesWithFace } = decideVideo(frames, { bestFrames: config.bestFrames, matchThreshold: threshold });
   options.onEvidence?.(liveness.evidence);
   const started = performance.now();
   const { report, rejection } = await liveness.decide();
@@ -130,7 +170,7 @@ export async function compareFaces(parts: ComparisonParts, sources: ComparisonSo
   return {
     similarity,
     match,
-    threshold: config.matchThreshold,
+    threshold,
     detectorModel: config.detector.id,
     embedderModel: config.embedder.id,
     executionProvider: models.executionProvider,

@@ -18,6 +18,8 @@ export interface FrameSampling extends VideoLimits {
 export interface VideoFrame {
   image: RgbImage;
   timestampMs: number;
+  /** The video's own (displayed) size: frames are scaled down from it to fit `maxEdge`. */
+  native: { width: number; height: number };
 }
 
 /** Output size: the displayed size scaled to fit `maxEdge` (never up), even for the encoder's sake. */
@@ -142,6 +144,7 @@ export async function* streamFrames(
       yield {
         image: { width, height, data: new Uint8Array(frame.buffer, frame.byteOffset, frame.length) },
         timestampMs: Math.round((index * 1000) / sampling.sampleFps),
+        native: { width: probe.width, height: probe.height },
       };
     }
   } finally {

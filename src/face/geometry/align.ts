@@ -89,7 +89,14 @@ export function warpAffine(image: RgbImage, forward: Affine, width: number, heig
   return { width, height, data: out };
 }
 
+const templateAt = (size: number): readonly Point[] => (size === 112 ? ARCFACE_TEMPLATE_112 : ARCFACE_TEMPLATE_112.map(([x, y]) => [(x * size) / 112, (y * size) / 112] as const));
+
 export function alignFace(image: RgbImage, landmarks: readonly Point[], size = 112): RgbImage {
-  const template = size === 112 ? ARCFACE_TEMPLATE_112 : ARCFACE_TEMPLATE_112.map(([x, y]) => [(x * size) / 112, (y * size) / 112] as const);
-  return warpAffine(image, estimateSimilarity(landmarks, template), size, size);
+  return warpAffine(image, estimateSimilarity(landmarks, templateAt(size)), size, size);
+}
+
+/** How much aligning these landmarks to a `size` square enlarges the face (above 1: upsampled). */
+export function alignmentScale(landmarks: readonly Point[], size = 112): number {
+  const [a, b] = estimateSimilarity(landmarks, templateAt(size));
+  return Math.hypot(a, b);
 }

@@ -32,24 +32,28 @@ export function brightness(plane: LumaPlane): number {
 }
 
 /**
- * Sharpness as the variance of the 4-neighbour Laplacian over the interior pixels: blur removes
- * the high frequencies the Laplacian responds to, so a blurred face scores low.
+ * Sharpness as the weaker of the two directional second derivatives' variances, over the interior
+ * pixels: defocus removes the high frequencies in every direction, a shake removes them along its
+ * streak only, which an isotropic measure (the Laplacian) averages away. A blurred face scores low.
  */
 export function sharpness(plane: LumaPlane): number {
   const { width: w, height: h, values: y } = plane;
   if (w < 3 || h < 3) return 0;
-  let sum = 0, sumSq = 0, n = 0;
+  let sx = 0, sxx = 0, sy = 0, syy = 0, n = 0;
   for (let r = 1; r < h - 1; r++) {
     for (let c = 1; c < w - 1; c++) {
       const i = r * w + c;
-      const lap = f32(y[i - 1]!) + f32(y[i + 1]!) + f32(y[i - w]!) + f32(y[i + w]!) - 4 * f32(y[i]!);
-      sum += lap;
-      sumSq += lap * lap;
+      const centre = 2 * f32(y[i]!);
+      const dxx = f32(y[i - 1]!) + f32(y[i + 1]!) - centre;
+      const dyy = f32(y[i - w]!) + f32(y[i + w]!) - centre;
+      sx += dxx;
+      sxx += dxx * dxx;
+      sy += dyy;
+      syy += dyy * dyy;
       n++;
     }
   }
-  const mean = sum / n;
-  return sumSq / n - mean * mean;
+  return Math.min(sxx / n - (sx / n) ** 2, syy / n - (sy / n) ** 2);
 }
 
 /** Box-filtered grey thumbnail, side x side: each cell the mean luma of the pixels that fall in it. */

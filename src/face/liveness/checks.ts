@@ -93,12 +93,27 @@ export function parallaxCheck(fitted: readonly { pair: readonly [FrameEvidence, 
   };
 }
 
-/** MiniFASNet's fused real-face probability on the best frames, voted by the median. */
-export function antiSpoofCheck(scores: readonly { timestampMs: number; real: number }[], t: LivenessThresholds): CheckOutcome {
+/**
+ * MiniFASNet's fused real-face probability on the best frames, voted by the median. On colourless
+ * frames it is INCONCLUSIVE: the models judge colour texture, and called genuine greyscale
+ * captures attacks (4 of 7 grey re-encodes of genuine clips scored 0.01–0.23); flat attacks in
+ * grey are still the parallax check's, which caught every attack this check caught.
+ */
+export function antiSpoofCheck(scores: readonly { timestampMs: number; real: number; colourless?: boolean }[], t: LivenessThresholds): CheckOutcome {
   if (scores.length === 0) {
     return { check: 'antiSpoof', verdict: 'FAIL', score: null, threshold: t.antiSpoofMinReal, framesUsed: [], detail: 'no frame to score' };
   }
   const score = round(quantile(scores.map((s) => s.real), 0.5));
+  if (scores.every((s) => s.colourless)) {
+    return {
+      check: 'antiSpoof',
+      verdict: 'INCONCLUSIVE',
+      score,
+      threshold: t.antiSpoofMinReal,
+      framesUsed: scores.map((s) => s.timestampMs),
+      detail: `greyscale frames: the models judge colour texture, so their median (${score}) decides nothing; motion and parallax judge this video`,
+    };
+  }
   return {
     check: 'antiSpoof',
     verdict: score >= t.antiSpoofMinReal ? 'PASS' : 'FAIL',

@@ -1,5 +1,6 @@
 import type { LivenessChallenge, LivenessPolicy, LivenessReport, RejectionReason } from '../../contract/face-similarity.js';
 import type { PresentationAttackScorer } from '../ports.js';
+import { isColourless } from '../image/colour.js';
 import type { Box, RgbImage } from '../types.js';
 import { antiSpoofCheck, challengeCheck, documentReplayCheck, motionCheck, parallaxCheck, type CheckOutcome, type LivenessThresholds } from './checks.js';
 import { decideLiveness } from './decision.js';
@@ -104,7 +105,7 @@ export class LivenessRecorder {
     if (this.on('challenge')) outcomes.challenge = challengeCheck(this.frames, this.request.challenge?.steps ?? [], t);
     if (this.on('antiSpoof')) {
       const reals = await this.parts.antiSpoof.realProbabilities(this.candidates);
-      const scores = this.candidates.map((c, i) => ({ timestampMs: c.timestampMs, real: reals[i]! }));
+      const scores = this.candidates.map((c, i) => ({ timestampMs: c.timestampMs, real: reals[i]!, colourless: isColourless(c.image, c.box) }));
       scores.sort((a, b) => a.timestampMs - b.timestampMs);
       outcomes.antiSpoof = antiSpoofCheck(scores, t);
     }

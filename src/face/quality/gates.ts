@@ -7,7 +7,7 @@ export type { GateFailure } from '../../contract/face-similarity.js';
 export interface QualityGates {
   /** Short side of the face box, in pixels of the original image. */
   minFacePx: number;
-  /** Variance of the Laplacian of the aligned face's luma. */
+  /** Variance of the Laplacian of the face's luma at its native resolution (nativeFaceLuma). */
   minSharpness: number;
   /** Mean luma of the aligned face, 0..255. */
   minBrightness: number;
@@ -20,9 +20,21 @@ export interface FaceMeasures {
   brightness: number;
 }
 
-/** The face's size from its box, its sharpness and exposure from the aligned face's luma. */
-export function measureFace(face: DetectedFace, luma: LumaPlane): FaceMeasures {
-  return { facePx: Math.min(face.box.width, face.box.height), sharpness: sharpness(luma), brightness: brightness(luma) };
+/**
+ * The face's size from its box, its exposure from the aligned face's luma, its sharpness from
+ * `native`: the face aligned at no more than its own resolution. A small sharp face upsampled to
+ * the embedder's 112 pixels would look blurred; judged at its own size it is as sharp as it is.
+ */
+export function measureFace(face: DetectedFace, luma: LumaPlane, native: LumaPlane = luma): FaceMeasures {
+  return { facePx: Math.min(face.box.width, face.box.height), sharpness: sharpness(native), brightness: brightness(luma) };
+}
+
+/** The smallest face the sharpness is measured on: below it, a Laplacian's variance says little. */
+export const MIN_NATIVE_FACE_SIDE = 32;
+
+/** The side at which the aligned face is at (no more than) its own resolution, given its alignment scale to `size`. */
+export function nativeSide(scale: number, size: number): number {
+  return scale <= 1 ? size : Math.max(MIN_NATIVE_FACE_SIDE, Math.round(size / scale));
 }
 
 /** The first gate the face fails, in a fixed order, or undefined when it passes them all. */
