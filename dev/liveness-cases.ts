@@ -27,6 +27,30 @@ export interface LivenessCase {
   genuine: boolean;
   idImage: string;
   video: string;
+  /** The capture it was made from: variations of one capture stay on one side of a calibration split. */
+  source?: string;
+}
+
+/** The same genuine capture as other phones and hands would film it. */
+const GENUINE_VARIATIONS: readonly { name: string; filters: string; encoder?: readonly string[] }[] = [
+  { name: 'close-up', filters: 'crop=iw*0.62:ih*0.62,scale=720:-2' },
+  { name: 'small', filters: 'scale=360:-2' },
+  { name: 'low bitrate', filters: 'scale=trunc(iw/2)*2:trunc(ih/2)*2', encoder: ['-crf', '36'] },
+  { name: 'grey', filters: 'format=gray,scale=trunc(iw/2)*2:trunc(ih/2)*2' },
+];
+
+/** Every genuine clip in each of GENUINE_VARIATIONS, against the clip's own ID frame. */
+export async function genuineVariationCases(dir: string, durationOf: (video: string) => Promise<number>): Promise<LivenessCase[]> {
+  const cases: LivenessCase[] = [];
+  for (const name of GENUINE_VIDEOS) {
+    const video = genuineVideo(name);
+    const idImage = await idFrameOf(video, await durationOf(video), dir);
+    for (const v of GENUINE_VARIATIONS) {
+      const out = path.join(dir, `${path.basename(name, '.mp4')}-${v.name.replace(/\W+/g, '-')}.mp4`);
+      cases.push({ name: `${name} ${v.name}`, genuine: true, source: name, idImage, video: await filteredVideo(video, v.filters, out, v.encoder) });
+    }
+  }
+  return cases;
 }
 
 /**
@@ -43,7 +67,7 @@ export async function livenessCases(dir: string, durationOf: (video: string) => 
   const cases: LivenessCase[] = [];
   for (const name of GENUINE_VIDEOS) {
     const video = genuineVideo(name);
-    cases.push({ name, genuine: true, video, idImage: await idFrameOf(video, await durationOf(video), dir) });
+    cases.push({ name, genuine: true, source: name, video, idImage: await idFrameOf(video, await durationOf(video), dir) });
   }
   const hamilton = fixture('short_hamilton_clip.mp4');
   cases.push({ name: 'short_hamilton_clip.mp4 (vs photo)', genuine: true, video: hamilton, idImage: fixture('lin-manuel-miranda.png') });
@@ -51,6 +75,7 @@ export async function livenessCases(dir: string, durationOf: (video: string) => 
   cases.push({
     name: 'liveportrait_d3 upside down',
     genuine: true,
+    source: 'liveportrait_d3.mp4',
     video: await filteredVideo(d3, 'hflip,vflip', out('d3-upside-down.mp4')),
     idImage: await idFrameOf(d3, await durationOf(d3), dir),
   });
@@ -59,6 +84,7 @@ export async function livenessCases(dir: string, durationOf: (video: string) => 
   cases.push({
     name: 'videoretalking_face1 at half speed',
     genuine: true,
+    source: 'videoretalking_face1.mp4',
     video: await filteredVideo(face1, 'setpts=2*PTS', out('face1-half-speed.mp4')),
     idImage: await idFrameOf(face1, await durationOf(face1), dir),
   });

@@ -84,8 +84,8 @@ export async function frameAt(video: string, seconds: number, out: string, minEd
 }
 
 /** The same video re-encoded with a filter chain (e.g. `hflip,vflip`: a phone held upside down, no rotation tag). */
-export async function filteredVideo(video: string, filters: string, out: string): Promise<string> {
-  await run('ffmpeg', ['-loglevel', 'error', '-y', '-i', video, '-an', '-vf', filters, '-c:v', 'libx264', '-pix_fmt', 'yuv420p', out]);
+export async function filteredVideo(video: string, filters: string, out: string, encoderArgs: readonly string[] = []): Promise<string> {
+  await run('ffmpeg', ['-loglevel', 'error', '-y', '-i', video, '-an', '-vf', filters, '-c:v', 'libx264', '-pix_fmt', 'yuv420p', ...encoderArgs, out]);
   return out;
 }
 

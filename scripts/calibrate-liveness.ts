@@ -11,7 +11,7 @@ import { LIVENESS_THRESHOLDS } from '../src/face/liveness/thresholds.js';
 import { FacePipeline } from '../src/face/pipeline.js';
 import { runMain } from '../src/runtime/main.js';
 import { quietLogger, testConfig } from '../dev/face-pipeline.js';
-import { livenessCases } from '../dev/liveness-cases.js';
+import { genuineVariationCases, livenessCases } from '../dev/liveness-cases.js';
 import { videoDurationMs } from '../dev/media.js';
 
 /** Which way a check's score must point for a genuine capture. */
@@ -30,9 +30,10 @@ runMain('liveness:calibrate', async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'kyc-liveness-'));
   try {
     const pipeline = await FacePipeline.load(testConfig({ EXECUTION_PROVIDER: 'cpu' }).face, quietLogger());
-    const cases = await livenessCases(dir, videoDurationMs);
+    const cases = [...(await livenessCases(dir, videoDurationMs)), ...(await genuineVariationCases(dir, videoDurationMs))];
     const rows: {
       name: string;
+      source: string;
       genuine: boolean;
       scores: Partial<Record<LivenessCheckName, number | null>>;
       failed: LivenessCheckName[];
@@ -45,6 +46,7 @@ runMain('liveness:calibrate', async () => {
         const checks = report.liveness!.checks;
         rows.push({
           name: c.name,
+          source: c.source ?? c.name,
           genuine: c.genuine,
           scores: Object.fromEntries(checks.map((k) => [k.check, k.score])),
           failed: checks.filter((k) => k.verdict === 'FAIL').map((k) => k.check),
@@ -52,7 +54,7 @@ runMain('liveness:calibrate', async () => {
         });
       } catch (err) {
         const reason = err instanceof MediaRejectedError ? err.reason : String(err);
-        rows.push({ name: c.name, genuine: c.genuine, scores: {}, failed: [], note: `quality gate: ${reason}`, gated: true });
+        rows.push({ name: c.name, source: c.source ?? c.name, genuine: c.genuine, scores: {}, failed: [], note: `quality gate: ${reason}`, gated: true });
       }
     }
     const checks = LIVENESS_CHECKS.filter((c) => c !== 'challenge');
@@ -107,9 +109,43 @@ runMain('liveness:calibrate', async () => {
       ];
       console.log(check.padEnd(15) + cells.map((c, i) => c.padStart(Math.max(7, SUMMARY_HEADINGS[i]!.length) + 2)).join(''));
     }
+
+    // Fitted on half the captures, judged on the other half: variations of one capture stay on
+    // one side, attacks alternate. A threshold sits halfway between the worst genuine score and
+    // the closest attack beyond it (or halfway to the scale's end when none is beyond it).
+    const sources = [...new Set(rows.filter((r) => r.genuine).map((r) => r.source))].sort();
+    const attacks = rows.filter((r) => !r.genuine).map((r) => r.source);
+    const inCalibration = (r: (typeof rows)[number]) => (r.genuine ? sources.indexOf(r.source) % 2 === 0 : attacks.indexOf(r.source) % 2 === 0);
+    const calibration = rows.filter(inCalibration);
+    const test = rows.filter((r) => !inCalibration(r));
+    console.log(`\nsplit: calibration ${calibration.filter((r) => r.genuine).length} genuine + ${calibration.filter((r) => !r.genuine).length} attacks; test ${test.filter((r) => r.genuine).length} genuine + ${test.filter((r) => !r.genuine).length} attacks`);
+    console.log('check'.padEnd(15) + ['fitted', 'shipped', 'test genuine failing (fitted / shipped)', 'test attacks caught (fitted / shipped)'].map((h) => h.padStart(h.length + 2)).join(''));
+    const split: Record<string, unknown> = {};
+    for (const check of checks) {
+      const high = GENUINE_IS[check] === 'high';
+      const scores = (set: typeof rows, genuine: boolean) => set.filter((r) => r.genuine === genuine).map((r) => r.scores[check]).filter((v): v is number => typeof v === 'number');
+      const g = scores(calibration, true);
+      const a = scores(calibration, false);
+      if (!g.length) continue;
+      const worst = high ? Math.min(...g) : Math.max(...g);
+      const beyond = a.filter((v) => (high ? v < worst : v > worst));
+      const closest = beyond.length ? (high ? Math.max(...beyond) : Math.min(...beyond)) : high ? 0 : 1;
+      const fitted = Math.round(((worst + closest) / 2) * 1000) / 1000;
+      const caughtAt = (t: number) => (v: number) => (high ? v < t : v >= t);
+      const tg = scores(test, true);
+      const ta = scores(test, false);
+      const cells = [
+        `${high ? '≥' : '<'} ${fitted}`,
+        `${high ? '≥' : '<'} ${thresholds[check]}`,
+        `${tg.filter(caughtAt(fitted)).length}/${tg.length} / ${tg.filter(caughtAt(thresholds[check])).length}/${tg.length}`,
+        `${ta.filter(caughtAt(fitted)).length}/${ta.length} / ${ta.filter(caughtAt(thresholds[check])).length}/${ta.length}`,
+      ];
+      split[check] = { fitted, shipped: thresholds[check], test_genuine_failing_fitted: tg.filter(caughtAt(fitted)).length, test_genuine_failing_shipped: tg.filter(caughtAt(thresholds[check])).length, test_genuine: tg.length, test_attacks_caught_fitted: ta.filter(caughtAt(fitted)).length, test_attacks_caught_shipped: ta.filter(caughtAt(thresholds[check])).length, test_attacks: ta.length };
+      console.log(check.padEnd(15) + cells.map((c, i) => c.padStart([8, 9, 41, 40][i]!)).join(''));
+    }
     const caught = rows.filter((r) => !r.genuine && (r.failed.length > 0 || r.gated)).length;
     const falseRejects = rows.filter((r) => r.genuine && (r.failed.length > 0 || r.gated)).length;
-    console.log(JSON.stringify({ genuine: rows.filter((r) => r.genuine).length, attacks: rows.filter((r) => !r.genuine).length, attacks_rejected: caught, genuine_rejected: falseRejects, checks: summary }));
+    console.log(JSON.stringify({ genuine: rows.filter((r) => r.genuine).length, attacks: rows.filter((r) => !r.genuine).length, attacks_rejected: caught, genuine_rejected: falseRejects, checks: summary, split }));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
