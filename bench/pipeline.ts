@@ -17,6 +17,7 @@ import { LIVENESS_REPORT_ONLY as REPORT_ALL } from '../src/contract/face-similar
 import type { StageTimings } from '../src/face/pipeline.js';
 import { FacePipeline } from '../src/face/pipeline.js';
 import { loadConfig } from '../src/config/config.js';
+import { withToolDefaults } from '../src/runtime/tools.js';
 import { quietLogger } from '../dev/face-pipeline.js';
 import { videoFromImage } from '../dev/media.js';
 import { MODELS_DIR, fixture } from '../dev/paths.js';
@@ -25,8 +26,10 @@ import { tuneGcForFrameAnalysis } from '../src/runtime/gc-tuning.js';
 
 const { values: args } = parseArgs({ options: { repeat: { type: 'string' }, provider: { type: 'string' }, 'no-memory': { type: 'boolean' } } });
 const REPEAT = Number(args.repeat ?? 3);
-// Settings come from the environment like a worker's (e.g. ORT_INTRA_OP_THREADS=1), models from shared/.
-const config = loadConfig({ MODELS_DIR, ...process.env, EXECUTION_PROVIDER: args.provider ?? process.env.EXECUTION_PROVIDER ?? 'cpu', LOG_LEVEL: 'warn' });
+// Settings come from the environment like a worker's (e.g. ORT_INTRA_OP_THREADS=1), models from shared/,
+// and the tools as workers/gpu-worker.ts fills them in: without withToolDefaults this ran the
+// system's ffmpeg (Debian's 5.1) instead of the pinned static one, and its decode wait doubled.
+const config = loadConfig(withToolDefaults({ MODELS_DIR, ...process.env, EXECUTION_PROVIDER: args.provider ?? process.env.EXECUTION_PROVIDER ?? 'cpu', LOG_LEVEL: 'warn' }));
 type Stages = StageTimings;
 // As the GPU worker runs (workers/gpu-worker.ts).
 tuneGcForFrameAnalysis();
@@ -42,7 +45,7 @@ async function main(): Promise<void> {
       { id: fixture('obama2.jpg'), video: await videoFromImage(fixture('obama.jpg'), path.join(dir, 'obama.mp4'), { seconds: 5 }) },
       { id: fixture('biden2.jpg'), video: await videoFromImage(fixture('obama3.jpg'), path.join(dir, 'obama3.mp4'), { seconds: 5 }) },
     ];
-    console.log(`${sessions.length} sessions; ${REPEAT} timed passes after one warm-up; sampling ${config.face.video.sampleFps} fps, ≤ ${config.face.video.maxFrames} frames, ≤ ${config.face.video.maxEdge} px`);
+    console.log(`${sessions.length} sessions; ${REPEAT} timed passes after one warm-up; sampling ${config.face.video.sampleFps} fps, ≤ ${config.face.video.maxFrames} frames, ≤ ${config.face.video.maxEdge} px; decoder ${config.face.decoder.ffmpegPath}`);
 
     const pipeline = await FacePipeline.load(config.face, quietLogger());
     const ours: Stages = { decode: 0, detect: 0, align: 0, embed: 0, liveness: 0 };
