@@ -15,6 +15,8 @@ const EDGE_PAD_FRACTION = 0.3;
 const REFINE_BELOW_INPUT_PX = 48;
 /** The crop's side, as a multiple of the face box's longer side: room for YuNet's context. */
 const REFINE_CROP_FACTOR = 3;
+/** The crop is looked at no smaller than this (the face then about 96 px), and no larger than it is. */
+const REFINE_MIN_INPUT = 288;
 
 /** The pixels of `image` inside the rectangle (clamped to the image). */
 export function cropImage(image: RgbImage, left: number, top: number, width: number, height: number): { image: RgbImage; offset: { x: number; y: number } } {
@@ -115,8 +117,11 @@ export class YuNetDetector implements FaceDetector {
     const cx = face.box.x + face.box.width / 2;
     const cy = face.box.y + face.box.height / 2;
     const { image: crop, offset } = cropImage(image, cx - side / 2, cy - side / 2, side, side);
+    // A dynamic-size model costs what its input holds: the crop at its own size (enlarged to
+    // REFINE_MIN_INPUT at most), not blown up to the whole square.
+    const cropTarget = this.dynamic ? Math.min(target, Math.max(REFINE_MIN_INPUT, crop.width, crop.height)) : target;
     // The same face again: the one in the crop nearest the crop's centre.
-    const again = (await this.detectOnce(crop, target)).map((f) => shifted(f, offset));
+    const again = (await this.detectOnce(crop, cropTarget)).map((f) => shifted(f, offset));
     const nearest = again.reduce<DetectedFace | undefined>((best, f) => (best === undefined || centreDistance(f, face) < centreDistance(best, face) ? f : best), undefined);
     if (!nearest || centreDistance(nearest, face) > Math.max(face.box.width, face.box.height) / 2) return faces;
     return faces.map((f, i) => (i === largest ? nearest : f));
