@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Logger } from 'pino';
 import { TENANT_GPU_BUSY, verdictOf, type CompareFacesInput, type FaceMatchVerdict, type FileRef, type LivenessChallenge, type LivenessPolicy } from '../contract/face-similarity.js';
+import { checkMatchThreshold } from '../contract/match-threshold.js';
 import type { VerdictFields, VerdictSigner } from '../crypto/verdict-signature.js';
 import type { ComparisonStore } from '../db/comparison-store.js';
 import type { SessionStore } from '../db/session-store.js';
@@ -56,12 +57,17 @@ export function createGpuActivities(deps: GpuActivityDeps) {
         ...(session?.livenessPolicy ? { policy: session.livenessPolicy as unknown as LivenessPolicy } : {}),
         challenge: (session?.livenessChallenge as LivenessChallenge | null) ?? null,
       };
+      // Bounded when a tenant sets it; a row changed behind the API's back gets the service's threshold, never a laxer one.
+      const matchThreshold = session?.matchThreshold != null && checkMatchThreshold(session.matchThreshold) === undefined ? session.matchThreshold : undefined;
+      if (session?.matchThreshold != null && matchThreshold === undefined) {
+        deps.logger.error({ sessionId: input.sessionId, matchThreshold: session.matchThreshold }, "SECURITY: the session's threshold is out of bounds; the service's threshold decides");
+      }
       const key = comparisonKey({
         sessionId: input.sessionId,
         idImageSha256: input.idImage.sha256,
         selfieVideoSha256: input.selfieVideo.sha256,
         // A tenant's own threshold is part of what decides, so of the key too.
-        pipeline: session?.matchThreshold != null ? `${deps.pipeline.fingerprint}/mt${session.matchThreshold}` : deps.pipeline.fingerprint,
+        pipeline: matchThreshold !== undefined ? `${deps.pipeline.fingerprint}/mt${matchThreshold}` : deps.pipeline.fingerprint,
       });
       // The process comes first: an operator (or the chaos run) reading a RUNNING row sees which worker holds it.
       const owner = `${WORKER_PROCESS}/${ctx.info.workflowExecution?.workflowId ?? 'standalone'}/${ctx.info.activityId}/${ctx.info.attempt}/${randomUUID()}`;
@@ -132,7 +138,7 @@ export function createGpuActivities(deps: GpuActivityDeps) {
           signal: ctx.cancellationSignal,
           timings,
           onProgress: (done) => ctx.heartbeat({ framesProcessed: done }),
-          ...(session?.matchThreshold != null ? { matchThreshold: session.matchThreshold } : {}),
+          ...(matchThreshold !== undefined ? { matchThreshold } : {}),
           ...(liveness.policy ? { liveness: { policy: liveness.policy, challenge: liveness.challenge } } : {}),
         });
         if (lost) log.warn('lease was lost during inference; storing only if still ours');

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSession, getSession, upload } from '../../dev/api-client.js';
 import { faceSource, idImage, selfieVideo, type SelfieTransform, type Source } from '../../dev/eval/transforms.js';
-import { sharedPipeline } from '../../dev/face-pipeline.js';
+import { sharedPipeline, testConfig } from '../../dev/face-pipeline.js';
 import { fixture } from '../../dev/paths.js';
 import { TenantStore } from '../../src/db/tenant-store.js';
 import { startTestStack, type TestStack } from '../helpers/stack.js';
@@ -84,5 +84,15 @@ describe("a tenant's own threshold", () => {
     } finally {
       await tenants.setMatchThreshold(stack.tenantId, null);
     }
+  });
+
+  it("ignores a session threshold changed behind the API's back, below the bounds: the service's decides", async () => {
+    const session = await createSession(stack);
+    await stack.db.kycSession.update({ where: { id: session.id }, data: { matchThreshold: 0.05 } });
+    // An impostor: at 0.05 it would match.
+    for (const [kind, file] of [['ID_IMAGE', fixture('obama.jpg')], ['SELFIE_VIDEO', await selfieVideo(sources['biden2.jpg']!, 'photo', media)]] as const) {
+      expect((await upload(stack, session.id, kind, file)).status).toBe(201);
+    }
+    expect(await stack.outcome(session.id)).toMatchObject({ status: 'COMPLETED', result: { match: false, threshold: testConfig().face.matchThreshold } });
   });
 });
