@@ -96,6 +96,6 @@ describe('CUDA execution provider', () => {
     const model = await loadModel(config.embedder, { provider: 'cuda', intraOpThreads: 1, logger, transform: batchDynamic });
     // This machine has no CUDA runtime; a GPU machine takes the other branch with the same call.
     expect(model.provider).toBe('cpu');
-    expect(lines.some((l) => l.includes('FALLING BACK TO CPU') && l.includes('"requested":"cuda"'))).toBe(true);
+    expect(lines.some((l) => l.includes('CUDA requested but unavailable; inference runs on CPU') && l.includes('"requested":"cuda"'))).toBe(true);
   });
 });

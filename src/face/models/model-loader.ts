@@ -26,6 +26,12 @@ export class ModelIntegrityError extends Error {
 }
 
 /**
+ * Why CUDA could not be loaded in this process, once it failed: the next models go straight to the
+ * CPU, and a CPU-only machine gets one readable line instead of a native stack trace per model.
+ */
+let cudaUnavailable: string | undefined;
+
+/**
  * Verifies the file's checksum, then opens an inference session on the requested provider.
  * `auto` and `cuda` fall back to CPU with a warning when CUDA cannot be loaded, so one image
  * runs on GPU and CPU-only hosts alike.
@@ -62,16 +68,24 @@ export async function loadModel(
     extra: { session: { 'intra_op.allow_spinning': '1', 'intra_op.spin_duration_us': '100', 'inter_op.allow_spinning': '0' } },
   };
   if (options.provider !== 'cpu') {
-    try {
-      const session = await ort.InferenceSession.create(bytes, { ...base, executionProviders: ['cuda'] });
-      options.logger.info({ model: model.id, provider: 'cuda' }, 'model loaded');
-      return { id: model.id, session, provider: 'cuda' };
-    } catch (err) {
-      options.logger.warn(
-        { model: model.id, requested: options.provider, err: (err as Error).message },
-        'CUDA execution provider unavailable; FALLING BACK TO CPU',
-      );
+    const firstFailure = cudaUnavailable === undefined;
+    if (firstFailure) {
+      // onnxruntime prints a failed provider library load itself, in red and unstructured, before
+      // it throws; the reason reaches our log below, so its own printing is kept to fatal errors.
+      ort.env.logLevel = 'fatal';
+      try {
+        const session = await ort.InferenceSession.create(bytes, { ...base, executionProviders: ['cuda'] });
+        options.logger.info({ model: model.id, provider: 'cuda' }, 'model loaded');
+        return { id: model.id, session, provider: 'cuda' };
+      } catch (err) {
+        cudaUnavailable = (err as Error).message;
+      }
     }
+    const line = { model: model.id, requested: options.provider, reason: cudaUnavailable };
+    // Asked for by name, CUDA missing is a deployment fault, said for every model; on `auto` a
+    // CPU-only host is the expected case, said once.
+    if (options.provider === 'cuda') options.logger.warn(line, 'CUDA requested but unavailable; inference runs on CPU');
+    else if (firstFailure) options.logger.info(line, 'no CUDA on this machine; inference runs on CPU');
   }
   const session = await ort.InferenceSession.create(bytes, { ...base, executionProviders: ['cpu'] });
   options.logger.info({ model: model.id, provider: 'cpu' }, 'model loaded');
