@@ -27,6 +27,21 @@ export async function freePort(): Promise<number> {
   });
 }
 
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/** A free port whose next one is free too: a worker's METRICS_PORT, the Temporal SDK's metrics on the next. */
+export async function freePortWithNext(): Promise<number> {
+  let port = await freePort();
+  while (!(await portFree(port + 1))) port = await freePort();
+  return port;
+}
+
 /**
  * A throwaway in-memory Temporal dev server, a migrated PostgreSQL (embedded, or `databaseUrl`
  * when given) and the workflow bundle, all on free ports in a temp folder; for tests and the

@@ -11,8 +11,7 @@ import { SessionWorkflows } from '../../src/temporal/client.js';
 import { Keyring, parseKeyList } from '../../src/crypto/keyring.js';
 import { generateVerdictKeys } from '../../src/crypto/verdict-signature.js';
 import { MODELS_DIR } from '../paths.js';
-import { createServer } from 'node:net';
-import { freePort } from './ephemeral-infra.js';
+import { freePort, freePortWithNext } from './ephemeral-infra.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres.js';
 import { findTemporalCli, startTemporalDevServer, type TemporalDevServer } from './temporal-dev-server.js';
 import { ServiceProcess, waitForHttp, waitForLogLine } from './service-process.js';
@@ -109,11 +108,7 @@ export class ProcessStack {
     // Each worker serves ours on a port and the Temporal SDK's on the next: two free ports apart.
     const metrics: number[] = [];
     // The orchestration worker, each GPU worker, and the API (its own listener, one port).
-    for (let i = 0; i <= options.gpuWorkers + 1; i++) {
-      let port = await freePort();
-      while (!(await portFree(port + 1))) port = await freePort();
-      metrics.push(port);
-    }
+    for (let i = 0; i <= options.gpuWorkers + 1; i++) metrics.push(await freePortWithNext());
     const ports = { postgres: await freePort(), temporal: await freePort(), api: await freePort(), metrics };
     const databaseUrl = `postgresql://postgres:postgres@127.0.0.1:${ports.postgres}/kyc_chaos`;
     const bundle = await writeWorkflowBundle(path.join(options.runDir, 'workflow-bundle.js'));
@@ -194,10 +189,3 @@ export class ProcessStack {
   }
 }
 
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}

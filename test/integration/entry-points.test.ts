@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { freePort } from '../../dev/stack/ephemeral-infra.js';
+import { freePort, freePortWithNext } from '../../dev/stack/ephemeral-infra.js';
 import { REPO_ROOT } from '../../src/runtime/app-root.js';
 import { MODELS_DIR } from '../../dev/paths.js';
 import { TEST_PAYLOAD_KEYS, TEST_VERDICT_PUBLIC_KEYS, TEST_VERDICT_SIGNING_KEY, TEST_WEBHOOK_SECRET_KEYS } from '../../dev/test-keys.js';
@@ -42,7 +42,8 @@ async function environment(name: Entry): Promise<NodeJS.ProcessEnv> {
     EXECUTION_PROVIDER: 'cpu',
     ORCHESTRATION_TASK_QUEUE: `entry-${name}`,
     GPU_TASK_QUEUE: `entry-gpu-${name}`,
-    METRICS_PORT: String(await freePort()),
+    // The workers serve the Temporal SDK's metrics on the next port: both must be free.
+    METRICS_PORT: String(await freePortWithNext()),
     DECODER_SANDBOX: 'none',
     ...entries[name].secrets,
   };
