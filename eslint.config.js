@@ -19,7 +19,7 @@ const NOT_FROM_API = { group: ['**/face/**', '**/activities/**', '**/workflows/*
 const NOT_FROM_LOW_LAYERS = { group: ['**/face/**', '**/api/**', '**/activities/**'], message: 'db/, media/, storage/ and contract/ sit below the pipeline and the API.' };
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'src/generated/', '.tools/', '.data/', 'models/', 'coverage/'] },
+  { ignores: ['node_modules/', '**/dist/', 'src/generated/', '.tools/', '.data/', 'models/', 'coverage/'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },

@@ -1,5 +1,6 @@
 // Tenants and API keys, from the command line (DATABASE_URL selects the database):
 //   npm run keys -- tenant create <name> [--webhook <url>]   prints the webhook signing secret once
+//   npm run keys -- tenant webhook-secret <tenant> rotate [--overlap 24h]  prints the new secret once; the old one keeps signing beside it for the overlap
 //   npm run keys -- webhook-secrets reseal                     re-encrypts secrets with the first WEBHOOK_SECRET_KEYS key
 //   npm run keys -- create <tenant name or id> [--label <text>] [--role integration|reviewer]  prints the key once; only its hash is stored
 //   npm run keys -- tenant review <tenant> [off | band=0.05 livenessReport=on always=off timeout=72h onTimeout=reject sla=24h]  no pairs: show
@@ -27,7 +28,7 @@ import { checkWebhookUrl } from '../src/webhooks/destination.js';
 import { runMain } from '../src/runtime/main.js';
 
 const USAGE =
-  'usage: keys tenant create <name> [--webhook <url>] | keys tenant liveness <tenant> [check=mode ...] | keys tenant quota <tenant> [<bytes>|default] | keys tenant threshold <tenant> [<0.4..0.7>|default] | keys tenant retention <tenant> [class=duration ...] | keys webhook-secrets reseal | ' +
+  'usage: keys tenant create <name> [--webhook <url>] | keys tenant webhook-secret <tenant> rotate [--overlap <duration>] | keys tenant liveness <tenant> [check=mode ...] | keys tenant quota <tenant> [<bytes>|default] | keys tenant threshold <tenant> [<0.4..0.7>|default] | keys tenant retention <tenant> [class=duration ...] | keys webhook-secrets reseal | ' +
   'keys tenant review <tenant> [off | name=value ...] | keys create <tenant> [--label <text>] [--role integration|reviewer] | keys revoke <prefix> | keys list | keys operator create <name> --scope <scopes> | keys operator revoke <prefix> | keys operator list | keys verdict-keys [<id>]';
 
 /** `check=mode` pairs, each check and mode checked against the contract's lists. */
@@ -84,7 +85,7 @@ function parseReview(pairs: string[], current: Partial<ReviewPolicy>): Partial<R
 runMain('keys', async () => {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
-    options: { webhook: { type: 'string' }, label: { type: 'string' }, scope: { type: 'string' }, role: { type: 'string' } },
+    options: { webhook: { type: 'string' }, overlap: { type: 'string' }, label: { type: 'string' }, scope: { type: 'string' }, role: { type: 'string' } },
   });
   if (positionals[0] === 'verdict-keys') {
     // Needs no database: a pair for a new deployment, or the next one of a rotation.
@@ -107,6 +108,14 @@ runMain('keys', async () => {
       if (tenant.webhookSecret && config.webhooks.secretKeys.length === 0) {
         console.warn('warning: WEBHOOK_SECRET_KEYS is not set, so the secret is stored unencrypted');
       }
+    } else if (command === 'tenant' && rest[0] === 'webhook-secret' && rest[1] && rest[2] === 'rotate') {
+      const tenant = await tenants.findTenant(rest[1]);
+      if (!tenant) throw new Error(`no tenant "${rest[1]}"`);
+      const overlapMs = parseDuration(values.overlap ?? '24h');
+      if (overlapMs === undefined) throw new Error(`--overlap: not a duration: ${values.overlap}`);
+      const { secret, previousUntil } = await tenants.rotateWebhookSecret(tenant.id, overlapMs);
+      console.log(`new webhook signing secret of ${tenant.name} (shown once): ${secret}`);
+      console.log(previousUntil ? `the previous secret keeps signing beside it until ${previousUntil.toISOString()}: deploy the new one before then` : 'the previous secret no longer signs');
     } else if (command === 'tenant' && rest[0] === 'quota' && rest[1]) {
       const tenant = await tenants.findTenant(rest[1]);
       if (!tenant) throw new Error(`no tenant "${rest[1]}"`);

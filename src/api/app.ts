@@ -3,7 +3,7 @@ import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyError } from 'fastify';
-import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { hasZodFastifySchemaValidationErrors, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Db } from '../db/prisma.js';
@@ -19,7 +19,8 @@ import { idempotencyPlugin, type IdempotencyPluginOptions } from './plugins/idem
 import { rateLimitPlugin } from './plugins/rate-limit.js';
 import { cachedReadiness } from './plugins/readiness.js';
 import { requestTracingPlugin } from './plugins/request-tracing.js';
-import { PROBLEM_CODES, Problem, problemBody, problems } from './problem.js';
+import { swaggerOptions } from './openapi.js';
+import { Problem, problemBody, problems } from './problem.js';
 import { reviewPageRoutes } from './routes/review-page.js';
 import { reviewRoutes } from './routes/reviews.js';
 import { sessionRoutes } from './routes/sessions.js';
@@ -77,27 +78,7 @@ export async function buildApp(deps: AppDeps) {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'KYC face-match API',
-        version: '1.0.0',
-        description:
-          'ID image vs selfie video face matching. Create a session, upload both files (any order), then read ' +
-          'the session until its status is final. Every error is `application/problem+json` (RFC 9457) with a ' +
-          'stable `code`: ' +
-          PROBLEM_CODES.map((c) => `\`${c}\``).join(', ') +
-          '. POSTs accept an `Idempotency-Key` header; responses carry `X-Request-Id`.',
-      },
-      components: {
-        securitySchemes: {
-          bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API key of your tenant (`kyc_…`), or a session token (`kst_…`) for that session' },
-        },
-      },
-    },
-    transform: jsonSchemaTransform,
-  });
+  await app.register(swagger, swaggerOptions);
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
@@ -120,11 +101,11 @@ export async function buildApp(deps: AppDeps) {
     reply.code(404).type('application/problem+json').send(problemBody(problem, request.url));
   });
 
-  app.get('/healthz', { schema: { summary: 'The process is up', response: { 200: z.object({ status: z.literal('ok') }) } } }, async () => ({ status: 'ok' as const }));
+  app.get('/healthz', { schema: { operationId: 'healthz', tags: ['Health'], summary: 'The process is up', security: [], response: { 200: z.object({ status: z.literal('ok') }) } } }, async () => ({ status: 'ok' as const }));
   const readySchema = z.object({ status: z.enum(['ready', 'unavailable']), checks: z.record(z.string(), z.boolean()) });
   // Asked at most once a second whatever the flood: each check is a database and a Temporal round trip.
   const readiness = cachedReadiness(deps.readiness, 1000);
-  app.get('/readyz', { schema: { summary: 'The database and Temporal answer', response: { 200: readySchema, 503: readySchema } } }, async (_request, reply) => {
+  app.get('/readyz', { schema: { operationId: 'readyz', tags: ['Health'], summary: 'The database and Temporal answer', security: [], response: { 200: readySchema, 503: readySchema } } }, async (_request, reply) => {
     const checks = await readiness();
     const ready = Object.values(checks).every(Boolean);
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', checks });

@@ -13,7 +13,8 @@ export const problemSchema = z
     detail: z.string().optional(),
     instance: z.string().optional(),
   })
-  .describe('RFC 9457 problem details');
+  .describe('RFC 9457 problem details')
+  .meta({ id: 'Problem' });
 
 export type ProblemBody = z.infer<typeof problemSchema>;
 

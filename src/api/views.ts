@@ -21,9 +21,10 @@ import { reviewView, reviewViewSchema } from './review-view.js';
 import type { FaceComparison } from '../generated/prisma/client.js';
 import { receiptOf } from '../sessions/erasure.js';
 import { RETAKE_CODES, retakeFor } from '../sessions/retake.js';
-import type { SessionRead, SessionRecord } from '../sessions/sessions-service.js';
+import type { SessionPage, SessionRead, SessionRecord } from '../sessions/sessions-service.js';
+import { sessionReferenceSchema } from '../contract/session-reference.js';
 
-const livenessSchema = z.object({
+export const livenessSchema = z.object({
   verdict: z.enum(LIVENESS_VERDICTS).describe('FAIL when an enforced check failed'),
   failedCheck: z.enum(LIVENESS_CHECKS).nullable(),
   checks: z.array(
@@ -38,10 +39,10 @@ const livenessSchema = z.object({
       detail: z.string(),
     }),
   ),
-});
+}).meta({ id: 'LivenessReport' });
 
 /** The stored result as the API shows it: FaceMatchResult without its internal key (liveness has its own field). */
-const resultSchema = z.object({
+export const resultSchema = z.object({
   match: z.boolean(),
   similarity: z.number(),
   threshold: z.number(),
@@ -81,7 +82,8 @@ export const erasureReceiptSchema = z
       runTerminated: z.boolean().describe('the run was still waiting or comparing and was stopped'),
     }),
   })
-  .describe('What an erasure removed: media, file rows, per-frame details and the Temporal history; the decision stays');
+  .describe('What an erasure removed: media, file rows, per-frame details and the Temporal history; the decision stays')
+  .meta({ id: 'ErasureReceipt' });
 
 const retakeSchema = z
   .object({
@@ -94,6 +96,7 @@ const retakeSchema = z
 
 export const sessionViewSchema = z.object({
   id: z.string().uuid(),
+  reference: sessionReferenceSchema.nullable(),
   status: z.enum(SESSION_STATUSES),
   createdAt: z.string().datetime(),
   updatedAt: z.string().datetime(),
@@ -132,7 +135,40 @@ export const sessionViewSchema = z.object({
     .nullable(),
   review: reviewViewSchema,
   erasure: erasureReceiptSchema.nullable().describe('present when the session was erased on request (status DELETED)'),
+}).meta({ id: 'Session' });
+
+export const sessionSummarySchema = z
+  .object({
+    id: z.string().uuid(),
+    reference: sessionReferenceSchema.nullable(),
+    status: z.enum(SESSION_STATUSES),
+    rejectionReason: z.string().nullable().describe('as in the session read'),
+    filesReceived: z.array(z.enum(FILE_KINDS)).describe('the kinds uploaded so far'),
+    createdAt: z.string().datetime(),
+    updatedAt: z.string().datetime(),
+    completedAt: z.string().datetime().nullable(),
+  })
+  .describe('A session in a list: read it by id for the result, liveness and review')
+  .meta({ id: 'SessionSummary' });
+
+export const sessionPageSchema = z.object({
+  items: z.array(sessionSummarySchema),
+  nextCursor: z.string().nullable().describe('pass as `cursor` for the next page; null on the last page'),
 });
+
+/** A listed session: status and correlation only, so a page never verifies a signature per row. */
+export function sessionSummary(row: SessionPage['items'][number]): z.infer<typeof sessionSummarySchema> {
+  return {
+    id: row.id,
+    reference: row.reference,
+    status: row.status,
+    rejectionReason: row.rejectionReason,
+    filesReceived: FILE_KINDS.filter((kind) => row.files.some((f) => f.kind === kind)),
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+    completedAt: row.completedAt?.toISOString() ?? null,
+  };
+}
 
 export const END_USER_DECISIONS = ['PENDING', 'VERIFIED', 'NOT_VERIFIED', 'RETAKE', 'EXPIRED', 'FAILED'] as const;
 
@@ -152,7 +188,8 @@ export const endUserViewSchema = z
     challenge: z.object({ steps: z.array(z.enum(CHALLENGE_STEPS)) }).nullable(),
     retake: retakeSchema,
   })
-  .describe('A session as its session token reads it (the mobile app, the capture page)');
+  .describe('A session as its session token reads it (the mobile app, the capture page)')
+  .meta({ id: 'SessionForEndUser' });
 
 export type SessionView = z.infer<typeof sessionViewSchema>;
 
@@ -162,6 +199,7 @@ export function sessionView({ session, decision, review }: Pick<SessionRead, 'se
   const result = completedResult(decision);
   return {
     id: session.id,
+    reference: session.reference,
     status: session.status,
     createdAt: session.createdAt.toISOString(),
     updatedAt: session.updatedAt.toISOString(),

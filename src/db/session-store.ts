@@ -20,6 +20,16 @@ export interface RecordedOutcome {
 
 const FINAL: SessionStatus[] = ['COMPLETED', 'REJECTED', 'EXPIRED', 'FAILED'];
 
+/** Filters and the keyset position of a page of sessions. */
+export interface SessionListQuery {
+  status?: SessionStatus[];
+  reference?: string;
+  createdAfter?: Date;
+  createdBefore?: Date;
+  after?: { createdAt: Date; id: string };
+  limit: number;
+}
+
 /**
  * The sessions and their uploaded files (`kyc_sessions`, `uploaded_files`, `session_erasures`):
  * the only writer of those tables. Locks are taken here, in SQL, so that an upload or a create
@@ -32,12 +42,20 @@ export class SessionStore {
    * Creates the session unless a row with its id exists already (a retry of a create whose
    * server died after the insert); false then, and the first row, its policy and challenge stay.
    */
-  async createIfAbsent(id: string, tenantId: string, workflowId: string, liveness?: { policy: LivenessPolicy; challenge: LivenessChallenge | null }, matchThreshold: number | null = null): Promise<boolean> {
+  async createIfAbsent(
+    id: string,
+    tenantId: string,
+    workflowId: string,
+    liveness?: { policy: LivenessPolicy; challenge: LivenessChallenge | null },
+    matchThreshold: number | null = null,
+    reference: string | null = null,
+  ): Promise<boolean> {
     const row = {
       id,
       tenantId,
       workflowId,
       matchThreshold,
+      reference,
       // Plain JSON copies: Prisma's JSON input type wants index signatures our interfaces lack.
       ...(liveness ? { livenessPolicy: { ...liveness.policy }, ...(liveness.challenge ? { livenessChallenge: { steps: [...liveness.challenge.steps] } } : {}) } : {}),
     };
@@ -78,6 +96,26 @@ export class SessionStore {
     return this.db.kycSession.findFirst({
       where: { id, ...(tenantId ? { tenantId } : {}) },
       include: { files: { orderBy: { createdAt: 'asc' } }, erasure: true },
+    });
+  }
+
+  /**
+   * A page of the tenant's sessions, newest first, after `cursor` (the last row of the previous
+   * page): keyset pagination on (createdAt, id), so pages stay stable while sessions are created.
+   */
+  list(tenantId: string, query: SessionListQuery) {
+    const after = query.after;
+    return this.db.kycSession.findMany({
+      where: {
+        tenantId,
+        ...(query.status ? { status: { in: query.status } } : {}),
+        ...(query.reference ? { reference: query.reference } : {}),
+        ...(query.createdAfter || query.createdBefore ? { createdAt: { ...(query.createdAfter ? { gte: query.createdAfter } : {}), ...(query.createdBefore ? { lt: query.createdBefore } : {}) } } : {}),
+        ...(after ? { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] } : {}),
+      },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take: query.limit,
+      select: { id: true, reference: true, status: true, rejectionReason: true, createdAt: true, updatedAt: true, completedAt: true, files: { select: { kind: true } } },
     });
   }
 

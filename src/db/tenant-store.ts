@@ -7,6 +7,9 @@ import { SecretBox } from '../crypto/secret-box.js';
 import { Prisma } from '../generated/prisma/client.js';
 import type { DbClient } from './prisma.js';
 
+/** A Standard Webhooks secret: `whsec_` and 32 random bytes in base64 (webhooks/signature.ts derives the key so). */
+const newWebhookSecret = () => `whsec_${randomBytes(32).toString('base64')}`;
+
 /** INTEGRATION keys run sessions; REVIEWER keys read and review them (and cannot create any). */
 export const API_KEY_ROLES = ['INTEGRATION', 'REVIEWER'] as const;
 export type ApiKeyRole = (typeof API_KEY_ROLES)[number];
@@ -27,26 +30,51 @@ export class TenantStore {
 
   /** The row, with the webhook secret in clear: the only time it is returned (to be shown once). */
   async createTenant(name: string, webhookUrl?: string) {
-    const secret = webhookUrl ? `whsec_${randomBytes(24).toString('base64url')}` : null;
+    const secret = webhookUrl ? newWebhookSecret() : null;
     const row = await this.db.tenant.create({
       data: { id: randomUUID(), name, webhookUrl: webhookUrl ?? null, webhookSecret: secret && this.secrets.seal(secret) },
     });
     return { ...row, webhookSecret: secret };
   }
 
-  /** Re-seals every webhook secret not sealed with the current key; returns how many. */
+  /** Re-seals every webhook secret (current and previous) not sealed with the current key; returns how many. */
   async resealWebhookSecrets(): Promise<number> {
     if (!this.secrets.enabled) throw new Error('WEBHOOK_SECRET_KEYS is not set: nothing to seal with');
-    const tenants = await this.db.tenant.findMany({ where: { webhookSecret: { not: null } }, select: { id: true, webhookSecret: true } });
+    const tenants = await this.db.tenant.findMany({
+      where: { OR: [{ webhookSecret: { not: null } }, { webhookSecretPrevious: { not: null } }] },
+      select: { id: true, webhookSecret: true, webhookSecretPrevious: true },
+    });
     let resealed = 0;
     for (const tenant of tenants) {
-      if (!tenant.webhookSecret || this.secrets.isCurrent(tenant.webhookSecret)) continue;
-      const sealed = this.secrets.seal(this.secrets.open(tenant.webhookSecret));
+      const stale = (sealed: string | null) => sealed !== null && !this.secrets.isCurrent(sealed);
+      if (!stale(tenant.webhookSecret) && !stale(tenant.webhookSecretPrevious)) continue;
+      const reseal = (sealed: string | null) => (sealed !== null && stale(sealed) ? this.secrets.seal(this.secrets.open(sealed)) : sealed);
       // Only if unchanged meanwhile: a concurrent rotation must not be overwritten with an older seal.
-      const { count } = await this.db.tenant.updateMany({ where: { id: tenant.id, webhookSecret: tenant.webhookSecret }, data: { webhookSecret: sealed } });
-      resealed += count;
+      const { count } = await this.db.tenant.updateMany({
+        where: { id: tenant.id, webhookSecret: tenant.webhookSecret, webhookSecretPrevious: tenant.webhookSecretPrevious },
+        data: { webhookSecret: reseal(tenant.webhookSecret), webhookSecretPrevious: reseal(tenant.webhookSecretPrevious) },
+      });
+      resealed += count * [tenant.webhookSecret, tenant.webhookSecretPrevious].filter(stale).length;
     }
     return resealed;
+  }
+
+  /**
+   * A new webhook secret (returned in clear, to be shown once). The one it replaces keeps signing
+   * beside it until `overlapMs` has passed, so the tenant can deploy the new one without a gap;
+   * a second rotation within the overlap drops the oldest.
+   */
+  async rotateWebhookSecret(tenantId: string, overlapMs: number): Promise<{ secret: string; previousUntil: Date | null }> {
+    const tenant = await this.db.tenant.findUniqueOrThrow({ where: { id: tenantId }, select: { webhookUrl: true, webhookSecret: true } });
+    if (!tenant.webhookUrl) throw new Error('the tenant has no webhook: set one with `keys tenant create --webhook` first');
+    const secret = newWebhookSecret();
+    const previousUntil = tenant.webhookSecret && overlapMs > 0 ? new Date(Date.now() + overlapMs) : null;
+    const { count } = await this.db.tenant.updateMany({
+      where: { id: tenantId, webhookSecret: tenant.webhookSecret },
+      data: { webhookSecret: this.secrets.seal(secret), webhookSecretPrevious: previousUntil ? tenant.webhookSecret : null, webhookSecretPreviousUntil: previousUntil },
+    });
+    if (count !== 1) throw new Error('the webhook secret changed meanwhile; rotate again');
+    return { secret, previousUntil };
   }
 
   /** Sets some of a tenant's liveness modes; checks not named keep theirs. */
@@ -136,11 +164,15 @@ export class TenantStore {
     return this.db.apiKey.findMany({ include: { tenant: { select: { name: true } } }, orderBy: { createdAt: 'asc' } });
   }
 
-  /** The webhook of a tenant, its signing secret opened; null without one. */
-  async webhookOf(tenantId: string): Promise<{ url: string; secret: string } | null> {
-    const tenant = await this.db.tenant.findUnique({ where: { id: tenantId }, select: { webhookUrl: true, webhookSecret: true } });
+  /** The webhook of a tenant and the secrets that sign it (the current one first, the previous while it overlaps); null without one. */
+  async webhookOf(tenantId: string, now = new Date()): Promise<{ url: string; secrets: string[] } | null> {
+    const tenant = await this.db.tenant.findUnique({
+      where: { id: tenantId },
+      select: { webhookUrl: true, webhookSecret: true, webhookSecretPrevious: true, webhookSecretPreviousUntil: true },
+    });
     if (!tenant?.webhookUrl || !tenant.webhookSecret) return null;
-    return { url: tenant.webhookUrl, secret: this.secrets.open(tenant.webhookSecret) };
+    const overlapping = tenant.webhookSecretPrevious && tenant.webhookSecretPreviousUntil && tenant.webhookSecretPreviousUntil > now;
+    return { url: tenant.webhookUrl, secrets: [tenant.webhookSecret, ...(overlapping ? [tenant.webhookSecretPrevious!] : [])].map((sealed) => this.secrets.open(sealed)) };
   }
 
   /** Prefixes of every live key: an unknown prefix is refused without a lookup (api/plugins/authentication.ts). */

@@ -6,7 +6,7 @@ import { workflowIdFor, type LivenessPolicy } from '../contract/face-similarity.
 import { AuditLog } from '../db/audit-log.js';
 import { inTransaction, type Db } from '../db/prisma.js';
 import { ReviewStore, type ReviewRow } from '../db/review-store.js';
-import { SessionStore } from '../db/session-store.js';
+import { SessionStore, type SessionListQuery } from '../db/session-store.js';
 import type { TenantStore } from '../db/tenant-store.js';
 import type { FaceComparison } from '../generated/prisma/client.js';
 import type { BlobStore } from '../storage/blob-store.js';
@@ -15,7 +15,7 @@ import type { Decisions } from './decisions.js';
 import { eraseSession, type ErasureReceipt } from './erasure.js';
 import { effectiveLivenessPolicy, newChallenge } from './liveness-policy.js';
 import type { SessionWorkflowsPort } from './ports.js';
-import { problems } from './problems.js';
+import { Problem, problems } from './problems.js';
 import type { ReplayCheck, Response } from './replay.js';
 import { sessionIdFor } from './session-id.js';
 import { upload, type UploadDeps, type UploadedFile, type UploadRequest } from './upload.js';
@@ -65,9 +65,10 @@ export class SessionsService {
     this.reviews = new ReviewStore(deps.db);
   }
 
-  async create(caller: Caller, request: { idempotencyKey?: string; requestId: string; replay: ReplayCheck }): Promise<Response<CreatedSession>> {
+  async create(caller: Caller, request: { reference?: string; idempotencyKey?: string; requestId: string; replay: ReplayCheck }): Promise<Response<CreatedSession>> {
     requireApiKey(caller);
-    const requestHash = sha256Hex('POST /v1/sessions');
+    // The same key with another reference is another request (422), not a replay of the first.
+    const requestHash = sha256Hex(request.reference === undefined ? 'POST /v1/sessions' : `POST /v1/sessions\n${request.reference}`);
     if (request.replay.hasStoredResponse) return request.replay.answer(requestHash);
     // Under an Idempotency-Key the id comes from the key and the credential: a retry after this
     // server died mid-request (its claim lapsed) finds the session it made, not a second one.
@@ -83,7 +84,7 @@ export class SessionsService {
     // start leaves no row, and an erasure of a resumed session waits for the start to finish.
     await inTransaction(this.deps.db, async (tx) => {
       const sessions = new SessionStore(tx);
-      const created = !resumes && (await sessions.createIfAbsent(id, caller.tenantId, workflowIdFor(id), { policy, challenge: policy.challenge === 'off' ? null : newChallenge() }, matchThreshold));
+      const created = !resumes && (await sessions.createIfAbsent(id, caller.tenantId, workflowIdFor(id), { policy, challenge: policy.challenge === 'off' ? null : newChallenge() }, matchThreshold, request.reference ?? null));
       if ((await sessions.lockShared(id)) === 'DELETED') throw problems.sessionClosed('DELETED');
       await this.deps.workflows.start(id, { tenantId: caller.tenantId, requestId: request.requestId }).catch((err: unknown) => {
         if (err instanceof WorkflowExecutionAlreadyStartedError) return;
@@ -95,6 +96,17 @@ export class SessionsService {
     const session = (await this.store.find(id))!;
     const { token, expiresAt } = this.deps.tokens.issue(id);
     return { kind: 'fresh', requestHash, status: 201, body: { session, clientToken: token, clientTokenExpiresAt: expiresAt }, sessionId: id };
+  }
+
+  /** A page of the tenant's sessions, newest first; any of its API keys (a session token sees only its own). */
+  async list(caller: Caller, query: SessionListRequest): Promise<SessionPage> {
+    if (caller.sessionScope) throw new Problem('insufficient-scope', 'a session token can only read its own session; list with an API key');
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    // One row more than asked tells whether another page follows without a count.
+    const rows = await this.store.list(caller.tenantId, { ...query, after: query.cursor ? decodeCursor(query.cursor) : undefined, limit: limit + 1 });
+    const items = rows.slice(0, limit);
+    const last = items.at(-1);
+    return { items, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
   }
 
   upload(caller: Caller, sessionId: string, request: UploadRequest): Promise<Response<UploadedFile>> {
@@ -122,6 +134,35 @@ export class SessionsService {
     if (!session) throw problems.sessionNotFound(id);
     return { sessionId: session.id, events: await new AuditLog(this.deps.db).forSession(session.id) };
   }
+}
+
+export interface SessionListRequest extends Omit<SessionListQuery, 'after' | 'limit'> {
+  cursor?: string;
+  limit?: number;
+}
+
+export interface SessionPage {
+  items: Awaited<ReturnType<SessionStore['list']>>;
+  /** Pass as `cursor` for the next page; null on the last one. */
+  nextCursor: string | null;
+}
+
+const DEFAULT_PAGE_SIZE = 50;
+
+/** The cursor names the last row of a page; opaque to clients (base64url JSON) so that its form may change. */
+function encodeCursor(row: { createdAt: Date; id: string }): string {
+  return Buffer.from(JSON.stringify([row.createdAt.toISOString(), row.id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+  try {
+    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
+    const at = new Date(String(createdAt));
+    if (typeof id === 'string' && /^[0-9a-f-]{36}$/i.test(id) && !Number.isNaN(at.getTime())) return { createdAt: at, id };
+  } catch {
+    // Falls through to the problem below: a cursor is only ever one this API returned.
+  }
+  throw problems.validation('cursor: not a cursor this API returned (pass `nextCursor` unchanged)');
 }
 
 const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex');

@@ -57,6 +57,7 @@ export class WebhookNotifier {
       type: 'kyc.session.completed',
       deliveryId: delivery.id,
       sessionId,
+      reference: session.reference,
       // A completed session whose decision cannot be verified is reported as the failure it is.
       status: session.status === 'COMPLETED' && !decision ? 'FAILED' : session.status,
       occurredAt: new Date().toISOString(),
@@ -75,8 +76,8 @@ export class WebhookNotifier {
         body,
         {
           'content-type': 'application/json',
-          'kyc-signature': signWebhook(webhook.secret, body, Math.floor(Date.now() / 1000)),
-          'kyc-delivery-id': delivery.id,
+          // Signed per attempt: the timestamp is this attempt's, the id stays the delivery's.
+          ...signWebhook(webhook.secrets, delivery.id, Math.floor(Date.now() / 1000), body),
           'kyc-delivery-attempt': String(delivery.attempt),
         },
         { policy: this.deps.policy, timeoutMs: this.deps.timeoutMs, signal: delivery.signal },

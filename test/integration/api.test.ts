@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LIVENESS_CHECKS, LIVENESS_FAILURE_MEANING, LIVENESS_REJECTIONS, workflowIdFor, progressQuery } from '../../src/contract/face-similarity.js';
 import { TenantStore } from '../../src/db/tenant-store.js';
 import { createSession, getSession, handWrittenUpload, multipartEnd, multipartFileHead, upload, type ApiTarget } from '../../dev/api-client.js';
+import { CLIENT_DOCUMENT } from '../../dev/openapi-document.js';
 import { pngBombBytes } from '../../dev/media.js';
 import { fixture } from '../../dev/paths.js';
 import { startTestStack, type TestStack } from '../helpers/stack.js';
@@ -374,8 +375,11 @@ describe('operations', () => {
     };
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/sessions', '/v1/sessions/{id}', '/v1/sessions/{id}/files', '/healthz', '/readyz']));
-    expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
-    expect(doc.paths['/v1/sessions/{id}/files']!.post!.security).toEqual([{ bearerAuth: [] }]);
+    expect(doc.components.securitySchemes.apiKey).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(doc.components.securitySchemes.sessionToken).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(doc.paths['/v1/sessions/{id}/files']!.post!.security).toEqual([{ apiKey: [] }, { sessionToken: [] }]);
+    // The document served is the one the typed client was generated from (clients/typescript).
+    expect(doc).toEqual(JSON.parse(await readFile(CLIENT_DOCUMENT, 'utf8')));
     expect(Object.keys(doc.paths['/v1/sessions/{id}/files']!.post!.responses)).toEqual(
       expect.arrayContaining(['200', '201', '400', '401', '404', '409', '413', '415', '422', '429']),
     );

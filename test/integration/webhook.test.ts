@@ -5,7 +5,13 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyWebhook } from '../../src/webhooks/signature.js';
+import { webhookEventSchema } from '../../src/api/webhook-view.js';
+import { loadConfig } from '../../src/config/config.js';
+import { TenantStore } from '../../src/db/tenant-store.js';
+import { webhookSecrets } from '../../src/runtime/compose.js';
+import { verifyWebhook, WEBHOOK_TOLERANCE_SEC, type WebhookSignatureHeaders } from '../../src/webhooks/signature.js';
+import { verifiedByStandardWebhooks } from '../../dev/chaos/webhook-receiver.js';
+import { verifyWebhook as verifyWithClient, WebhookVerificationError } from '../../clients/typescript/src/index.js';
 import { createSession, upload } from '../../dev/api-client.js';
 import { fixture } from '../../dev/paths.js';
 import { startTestStack, type TestStack } from '../helpers/stack.js';
@@ -48,6 +54,10 @@ afterAll(async () => {
   receiver?.close();
 });
 
+function signatureHeaders(delivery: Delivery): WebhookSignatureHeaders {
+  return { 'webhook-id': String(delivery.headers['webhook-id']), 'webhook-timestamp': String(delivery.headers['webhook-timestamp']), 'webhook-signature': String(delivery.headers['webhook-signature']) };
+}
+
 async function until(condition: () => boolean, timeoutMs: number) {
   const deadline = Date.now() + timeoutMs;
   while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
@@ -56,7 +66,7 @@ async function until(condition: () => boolean, timeoutMs: number) {
 describe('completion webhook', () => {
   it('delivers the decision, signed with the tenant secret', async () => {
     deliveries = [];
-    const session = await createSession(stack);
+    const session = await createSession(stack, { reference: 'user-4711' });
     await upload(stack, session.id, 'ID_IMAGE', fixture('lin-manuel-miranda.png'));
     await upload(stack, session.id, 'SELFIE_VIDEO', fixture('short_hamilton_clip.mp4'));
     await stack.outcome(session.id);
@@ -64,15 +74,25 @@ describe('completion webhook', () => {
 
     expect(deliveries).toHaveLength(1);
     const [delivery] = deliveries;
-    const signature = String(delivery!.headers['kyc-signature']);
-    expect(verifyWebhook(stack.webhookSecret!, signature, delivery!.body, Math.floor(Date.now() / 1000))).toBe(true);
-    expect(verifyWebhook(stack.webhookSecret!, signature, delivery!.body.replace('true', 'false'), Math.floor(Date.now() / 1000))).toBe(false);
-    expect(verifyWebhook('whsec_wrong', signature, delivery!.body, Math.floor(Date.now() / 1000))).toBe(false);
-    const body = JSON.parse(delivery!.body) as Record<string, unknown>;
-    expect(body).toMatchObject({ type: 'kyc.session.completed', sessionId: session.id, status: 'COMPLETED', result: { match: true } });
-    // The delivery id is inside the signed body: a receiver deduplicating by it can trust it.
-    expect(body.deliveryId).toBe(delivery!.headers['kyc-delivery-id']);
-    expect(verifyWebhook(stack.webhookSecret!, signature, delivery!.body.replace(String(body.deliveryId), 'forged/1'), Math.floor(Date.now() / 1000))).toBe(false);
+    const headers = signatureHeaders(delivery!);
+    const now = Math.floor(Date.now() / 1000);
+    // What the tenant would run: the Standard Webhooks reference library accepts it.
+    expect(verifiedByStandardWebhooks(stack.webhookSecret!, delivery!.body, delivery!.headers)).toBe(true);
+    expect(verifiedByStandardWebhooks(stack.webhookSecret!, delivery!.body.replace('true', 'false'), delivery!.headers)).toBe(false);
+    expect(verifyWebhook(stack.webhookSecret!, headers, delivery!.body, now)).toBe(true);
+    expect(verifyWebhook(`whsec_${randomBytes(32).toString('base64')}`, headers, delivery!.body, now)).toBe(false);
+    // Outside the replay window a captured delivery is refused.
+    expect(verifyWebhook(stack.webhookSecret!, headers, delivery!.body, now + WEBHOOK_TOLERANCE_SEC + 5)).toBe(false);
+    // The typed client's verifier (the snippet in docs/integrate.md) accepts it and returns the event.
+    const event = await verifyWithClient(stack.webhookSecret!, delivery!.headers, delivery!.body);
+    expect(event.sessionId).toBe(session.id);
+    await expect(verifyWithClient(stack.webhookSecret!, delivery!.headers, delivery!.body.replace('true', 'false'))).rejects.toThrow(WebhookVerificationError);
+    await expect(verifyWithClient(stack.webhookSecret!, delivery!.headers, delivery!.body, { now: new Date(Date.now() + 10 * 60_000) })).rejects.toThrow(/replay window/);
+    const body = webhookEventSchema.parse(JSON.parse(delivery!.body));
+    expect(body).toMatchObject({ type: 'kyc.session.completed', sessionId: session.id, reference: 'user-4711', status: 'COMPLETED', result: { match: true } });
+    // The delivery id is the signed webhook-id and inside the signed body: a receiver deduplicating by it can trust it.
+    expect(body.deliveryId).toBe(headers['webhook-id']);
+    expect(verifyWebhook(stack.webhookSecret!, { ...headers, 'webhook-id': 'forged/1' }, delivery!.body, now)).toBe(false);
     // Deliveries run on their own task queue, apart from the bookkeeping.
     const history = await stack.workflows.client.workflow.getHandle(`kyc-session-${session.id}`).fetchHistory();
     const scheduled = (history.events ?? []).map((e) => e.activityTaskScheduledEventAttributes).filter((a) => a?.activityType?.name === 'deliverWebhook');
@@ -92,8 +112,46 @@ describe('completion webhook', () => {
     await upload(stack, session.id, 'SELFIE_VIDEO', fixture('short_hamilton_clip.mp4'));
     await stack.outcome(session.id);
     expect(deliveries.map((d) => d.headers['kyc-delivery-attempt'])).toEqual(['1', '2', '3']);
-    expect(new Set(deliveries.map((d) => d.headers['kyc-delivery-id'])).size).toBe(1);
+    expect(new Set(deliveries.map((d) => d.headers['webhook-id'])).size).toBe(1);
+    // Each attempt is signed afresh (its own timestamp), so a retry hours later is still inside the window.
+    for (const d of deliveries) expect(verifyWebhook(stack.webhookSecret!, signatureHeaders(d), d.body, Math.floor(Date.now() / 1000))).toBe(true);
     expect(JSON.parse(deliveries[2]!.body)).toMatchObject({ sessionId: session.id, status: 'COMPLETED', result: { match: false } });
+  });
+});
+
+describe('webhook secret rotation', () => {
+  it('signs with both secrets during the overlap, then with the new one only', async () => {
+    const tenants = new TenantStore(stack.db, webhookSecrets(loadConfig({ ...process.env, ...LOCAL_WEBHOOKS, WEBHOOK_SECRET_KEYS: SECRET_KEYS })));
+    const old = stack.webhookSecret!;
+    const { secret: rotated, previousUntil } = await tenants.rotateWebhookSecret(stack.tenantId, 3_600_000);
+    expect(rotated).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    expect(previousUntil!.getTime()).toBeGreaterThan(Date.now());
+
+    deliveries = [];
+    const during = await createSession(stack);
+    await upload(stack, during.id, 'ID_IMAGE', fixture('lin-manuel-miranda.png'));
+    await upload(stack, during.id, 'SELFIE_VIDEO', fixture('short_hamilton_clip.mp4'));
+    await stack.outcome(during.id);
+    await until(() => deliveries.length > 0, 10_000);
+    const overlap = deliveries[0]!;
+    expect(signatureHeaders(overlap)['webhook-signature'].split(' ')).toHaveLength(2);
+    expect(verifiedByStandardWebhooks(old, overlap.body, overlap.headers)).toBe(true);
+    expect(verifiedByStandardWebhooks(rotated, overlap.body, overlap.headers)).toBe(true);
+    expect((await verifyWithClient(rotated, overlap.headers, overlap.body)).sessionId).toBe(during.id);
+
+    // The overlap over (a rotation with none), the old secret no longer verifies.
+    const { secret: latest } = await tenants.rotateWebhookSecret(stack.tenantId, 0);
+    deliveries = [];
+    const after = await createSession(stack);
+    await upload(stack, after.id, 'ID_IMAGE', fixture('lin-manuel-miranda.png'));
+    await upload(stack, after.id, 'SELFIE_VIDEO', fixture('short_hamilton_clip.mp4'));
+    await stack.outcome(after.id);
+    await until(() => deliveries.length > 0, 10_000);
+    const single = deliveries[0]!;
+    expect(signatureHeaders(single)['webhook-signature'].split(' ')).toHaveLength(1);
+    expect(verifiedByStandardWebhooks(latest, single.body, single.headers)).toBe(true);
+    expect(verifiedByStandardWebhooks(rotated, single.body, single.headers)).toBe(false);
+    expect(verifiedByStandardWebhooks(old, single.body, single.headers)).toBe(false);
   });
 });
 

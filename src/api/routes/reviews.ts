@@ -5,12 +5,13 @@ import { ALL_REVIEW_REASON_CODES, FILE_KINDS, REVIEW_DECISIONS, REVIEW_REASON_CO
 import { problems } from '../../sessions/problems.js';
 import type { ReviewsService } from '../../sessions/reviews-service.js';
 import { callerOf } from '../plugins/authentication.js';
-import { problemSchema } from '../problem.js';
+import { problemResponses, SECURITY, type Tag } from '../openapi.js';
 import { reviewViewSchema } from '../review-view.js';
 import { sessionView, sessionViewSchema } from '../views.js';
 
-const security = [{ bearerAuth: [] }];
-const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, problemSchema]));
+const security = SECURITY.apiKey;
+const errors = problemResponses;
+const tags: Tag[] = ['Reviews'];
 
 const waitingSchema = z.object({
   reviews: z.array(
@@ -39,6 +40,8 @@ export const reviewRoutes: FastifyPluginAsyncZod<{ reviews: ReviewsService }> = 
     '/v1/reviews',
     {
       schema: {
+        operationId: 'listReviews',
+        tags,
         summary: 'Sessions awaiting review, oldest first',
         description: "With a reviewer API key. Each comes with why the machine's decision went to a person and the session as the tenant reads it.",
         security,
@@ -62,6 +65,8 @@ export const reviewRoutes: FastifyPluginAsyncZod<{ reviews: ReviewsService }> = 
     '/v1/sessions/:id/review',
     {
       schema: {
+        operationId: 'decideReview',
+        tags,
         summary: "Decide a session awaiting review: approve or reject the machine's decision",
         description:
           'With a reviewer API key and an Idempotency-Key (one per decision). The decision is applied once: the same ' +
@@ -87,6 +92,8 @@ export const reviewRoutes: FastifyPluginAsyncZod<{ reviews: ReviewsService }> = 
     '/v1/sessions/:id/files/:kind/content',
     {
       schema: {
+        operationId: 'getSessionFileContent',
+        tags,
         summary: "A session's retained upload, for a reviewer",
         description:
           'With a reviewer API key: the latest ID image or selfie video of the session, as uploaded, while retention keeps it. ' +
