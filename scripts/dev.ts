@@ -42,6 +42,12 @@ async function main(): Promise<void> {
   if (!process.env.FFMPEG_PATH) spawnSync('bash', [path.join(REPO_ROOT, 'scripts', 'ensure-ffmpeg.sh')], { stdio: 'inherit' });
   say(`ffmpeg: ${process.env.FFMPEG_PATH || bundledFfmpeg()}`);
 
+  // The capture page the API serves at /capture/<session id> (web/capture, built by Vite in under a second).
+  if (spawnSync(process.execPath, [path.join(REPO_ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'web/capture/vite.config.ts'], { cwd: REPO_ROOT, stdio: 'inherit' }).status !== 0) {
+    throw new Error('could not build the capture page (web/capture)');
+  }
+  say('capture page: built into dist/capture');
+
   for (const model of configuredModels(config.face)) {
     const source = await ensureModelFile(model, config.modelsMirrorDir);
     say(`model ${model.id}: ${source}`);

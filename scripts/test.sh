@@ -18,5 +18,6 @@ bash scripts/ensure-ffmpeg.sh
 bash scripts/ensure-temporal-test-server.sh
 bash scripts/ensure-reference-python.sh
 npx tsc --noEmit
+npx tsc -p web/capture
 npx eslint .
 exec npx vitest run "$@"

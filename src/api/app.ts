@@ -21,6 +21,7 @@ import { cachedReadiness } from './plugins/readiness.js';
 import { requestTracingPlugin } from './plugins/request-tracing.js';
 import { swaggerOptions } from './openapi.js';
 import { Problem, problemBody, problems } from './problem.js';
+import { capturePageRoutes } from './routes/capture-page.js';
 import { reviewPageRoutes } from './routes/review-page.js';
 import { reviewRoutes } from './routes/reviews.js';
 import { sessionRoutes } from './routes/sessions.js';
@@ -111,6 +112,7 @@ export async function buildApp(deps: AppDeps) {
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', checks });
   });
   await app.register(reviewPageRoutes);
+  await app.register(capturePageRoutes);
   await app.register(idempotencyPlugin, { db: deps.db, ...deps.idempotency });
   await app.register(async (scope) => {
     scope.addHook('onRequest', authenticate(deps.authenticator, deps.authFailuresPerMinute, deps.metrics));
