@@ -1,7 +1,7 @@
 // npm run liveness:calibrate: every genuine and every attack fixture through the real pipeline
 // with all liveness checks in report mode; prints each check's score per video and, per check,
 // the margin between the worst genuine and the most convincing attack. Thresholds in
-// src/face/liveness/thresholds.ts are set from this output (README, "Liveness").
+// src/face/liveness/thresholds.ts are set from this output (docs/operate.md, "Liveness").
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';

@@ -3,7 +3,7 @@
 # wheel imageio-ffmpeg 0.8.1 ships it), checked by sha256, into .tools/ffmpeg/ffmpeg or $1.
 # Why not the distribution's: Debian's ffmpeg links 215 shared libraries and spends ~50 ms of CPU
 # in the dynamic loader's symbol lookups at every start, once per comparison; this one starts in
-# ~1 ms and gives the same frames, bit for bit, on every fixture video (README, Performance).
+# ~1 ms and gives the same frames, bit for bit, on every fixture video (docs/decisions/0002-static-ffmpeg.md).
 # Where it can't be had (not x86-64 Linux, no pip, offline), ffmpeg on PATH stays in use.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { REVIEW_DECISIONS, REVIEW_TRIGGERS } from '../contract/face-similarity.js';
 import type { ReviewRow } from '../db/review-store.js';
 
-/** A session's review as the API shows it, to the tenant and the reviewer (README "Human review"). */
+/** A session's review as the API shows it, to the tenant and the reviewer (docs/operate.md "Human review"). */
 export const reviewViewSchema = z
   .object({
     triggers: z.array(z.enum(REVIEW_TRIGGERS)).describe("why the machine's decision went to a person"),

@@ -4,7 +4,7 @@ import { parseKeyList } from '../crypto/keyring.js';
 import { parseDuration } from './duration.js';
 import { MINIFASNET_V1SE, MINIFASNET_V2, MOBILEFACENET, YUNET_2023MAR } from './model-catalogue.js';
 
-/** Every environment variable of every process, with its default: the README's table, as code. */
+/** Every environment variable of every process, with its default: docs/operate.md's configuration table, as code (test/deploy/docs.test.ts keeps the two in step). */
 
 const duration = (fallback: string) =>
   z

@@ -48,7 +48,7 @@ export const MINIFASNET_V1SE: CatalogueModel & { scale: number } = {
   scale: 4.0,
 };
 
-/** OpenCV Zoo's SFace, an embedder one configures instead of MobileFaceNet (README, "Swapping the embedder"). */
+/** OpenCV Zoo's SFace, an embedder one configures instead of MobileFaceNet (docs/operate.md, "Swapping the embedder"). */
 export const SFACE_2021DEC: CatalogueModel = {
   id: 'sface-2021dec',
   file: 'face_recognition_sface_2021dec.onnx',

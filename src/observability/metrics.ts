@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
- * The service's Prometheus metrics (prom-client; README "Metrics" lists each), made once per
+ * The service's Prometheus metrics (prom-client; docs/operate.md "Metrics" lists each), made once per
  * process by its composition root and handed to whoever counts something: no module-level
  * registry, so two stacks in one test process never count into each other.
  */
@@ -56,7 +56,7 @@ export function createMetrics() {
 
 export type ServiceMetrics = ReturnType<typeof createMetrics>;
 
-/** Serves `registry` at /metrics on its own listener: never the public one (README "Metrics"). */
+/** Serves `registry` at /metrics on its own listener: never the public one (docs/operate.md "Metrics"). */
 export async function serveMetrics(registry: Registry, port: number, host = '0.0.0.0'): Promise<Server> {
   const server = createServer((req, res) => {
     if (req.url !== '/metrics') return void res.writeHead(404).end();

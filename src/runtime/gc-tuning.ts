@@ -18,7 +18,7 @@ function tuneGcForStreaming(): void {
  * heap growth each mark-compact came after 2–3 MB of promotions: 6 a bench:pipeline pass, and
  * with them the GC threads' CPU. Letting the heap grow to 4× its live size between
  * mark-compacts leaves one every few passes; the pass fell from 1646–1685 to 1527–1540 ms
- * (alternating runs) for 80–90 MB more resident memory (README, Benchmarks).
+ * (alternating runs) for 80–90 MB more resident memory (docs/develop.md, Benchmarks).
  */
 export function tuneGcForFrameAnalysis(): void {
   tuneGcForStreaming();
@@ -39,7 +39,7 @@ export interface ScavengePacing {
  * instead). A minor GC whenever external memory has grown by `stepBytes` frees them while they
  * are young. It is not free: each forced scavenge took 4–13 ms (16 uploads in flight), so the
  * step trades memory for CPU (bench/upload, 16 × 100 MB videos: 32 MB → RSS growth 62–89 MB at
- * ~35% more CPU per MB than without; 64 MB → 120 MB at about the same CPU; README, Benchmarks).
+ * ~35% more CPU per MB than without; 64 MB → 120 MB at about the same CPU; docs/develop.md, Benchmarks).
  */
 export function scavengeAsBuffersArrive(pacing: ScavengePacing = { stepBytes: 32 * 1024 * 1024, everyMs: 25 }): () => void {
   tuneGcForStreaming();

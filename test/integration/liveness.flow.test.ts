@@ -144,7 +144,7 @@ describe('active challenge (opt-in per tenant)', () => {
   });
 
   it('a generated talking-head animation, which the passive checks let through, fails the challenge', async () => {
-    // The passive checks do not catch it (README, "Liveness", known gaps): a pre-recorded
+    // The passive checks do not catch it (docs/operate.md, "Liveness", known gaps): a pre-recorded
     // animation does not turn as a random challenge asks.
     const session = await createSession(stack);
     const animation = attackVideo('sadtalker_example_crop_photo_animation.mp4');

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { REVIEW_CSS, REVIEW_HTML, REVIEW_JS } from '../review-page/assets.js';
 
 /**
- * The reviewer's screen (README "Human review"). Public like /docs: it holds no data; everything
+ * The reviewer's screen (docs/operate.md "Human review"). Public like /docs: it holds no data; everything
  * it shows comes from the reviewer API with the key the reviewer types in. A strict CSP: its own
  * script and style only, media from blob: URLs, nothing framed, nothing sent elsewhere.
  */

@@ -1,7 +1,7 @@
 /**
  * The liveness checks as pure functions of the frame evidence: each returns a score, the
  * threshold it is held to, and the frames it looked at. Thresholds are calibrated by
- * `npm run liveness:calibrate` on the genuine and attack fixtures (README, "Liveness").
+ * `npm run liveness:calibrate` on the genuine and attack fixtures (docs/operate.md, "Liveness").
  */
 import type { ChallengeStep, LivenessCheckName } from '../../contract/face-similarity.js';
 import { meanAbsDiff, quantile, type FrameEvidence } from './evidence.js';

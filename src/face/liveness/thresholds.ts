@@ -1,7 +1,7 @@
 import type { LivenessThresholds } from './checks.js';
 
 /**
- * Calibrated with `npm run liveness:calibrate` on every genuine and attack fixture; the README's
+ * Calibrated with `npm run liveness:calibrate` on every genuine and attack fixture; docs/operate.md's
  * "Liveness" section has the scores and margins they come from. Part of the pipeline fingerprint.
  */
 export const LIVENESS_THRESHOLDS: LivenessThresholds = {
