@@ -108,9 +108,24 @@ describe('capture page', () => {
     const backend = createKycClient({ baseUrl: stack.baseUrl, token: stack.apiKey });
     const session = await backend.createSession({ reference: 'capture-genuine' });
     const { browser, page, errors } = await phoneWithCamera(clips.genuine);
+    // The phone's connection drops during the first video upload: the page tries again.
+    const statuses: string[] = [];
+    let dropped = 0;
+    await page.setRequestInterception(true);
+    page.on('request', (request) => {
+      if (dropped === 0 && request.method() === 'POST' && request.url().includes('kind=SELFIE_VIDEO')) {
+        dropped++;
+        void request.abort('connectionreset');
+      } else void request.continue();
+    });
     try {
-      const decision = await capture(page, `${stack.baseUrl}/capture/${session.id}#token=${session.clientToken}`);
+      const decision = await capture(page, `${stack.baseUrl}/capture/${session.id}#token=${session.clientToken}`, async (p) => {
+        await p.waitForFunction(() => /connection dropped/.test((globalThis as unknown as { document: { getElementById(id: string): { textContent: string | null } } }).document.getElementById('status').textContent ?? ''), { timeout: 60_000 });
+        statuses.push(await textOf(p, '#status'));
+      });
       await page.screenshot({ path: path.join(SCREENSHOTS, 'capture-verified.png') });
+      expect(dropped).toBe(1);
+      expect(statuses[0]).toMatch(/trying again in 1 s \(attempt 2\)/);
       expect(decision).toBe('VERIFIED');
       expect(await textOf(page, '#result-title')).toBe('You are verified');
       expect(errors).toEqual([]);
@@ -170,7 +185,7 @@ describe('capture page', () => {
       const decision = await capture(page, `${stack.baseUrl}/capture/${session.id}#token=${session.clientToken}`, async (p) => {
         expect(await textOf(p, '#challenge')).toMatch(/turn your head/i);
         // Sample the prompt overlay through the recording.
-        const until = Date.now() + 2000 + steps.length * 2000 + 3000;
+        const until = Date.now() + 1000 + steps.length * 2000 + 3000;
         while (Date.now() < until) {
           const text = await textOf(p, '#prompt');
           if (text && !prompts.has(text)) {

@@ -99,9 +99,10 @@ async function captureSelfie(session: CaptureSession, steps: readonly string[]):
     await new Promise((resolve) => setTimeout(resolve, 700));
   }
   $('countdown').textContent = '';
-  // One second looking at the camera, two per head turn and back, one to finish.
-  const schedule = [{ at: 0, text: 'Look at the camera' }, ...steps.flatMap((s, i) => [{ at: 1000 + i * 2000, text: PROMPTS[s] ?? s }, { at: 2000 + i * 2000, text: 'Now look back at the camera' }])];
-  const durationMs = steps.length > 0 ? 2000 + steps.length * 2000 : 4000;
+  // A second looking at the camera, then per head turn 1.5 s turned and 0.5 s back (frames are
+  // sampled twice a second, so each turn is on at least two): 5 s for the usual two steps.
+  const schedule = [{ at: 0, text: 'Look at the camera' }, ...steps.flatMap((s, i) => [{ at: 1000 + i * 2000, text: PROMPTS[s] ?? s }, { at: 2500 + i * 2000, text: 'Now look back at the camera' }])];
+  const durationMs = steps.length > 0 ? 1000 + steps.length * 2000 : 4000;
   const { blob, type } = await record(stream, durationMs, (ms) => {
     prompt.textContent = [...schedule].reverse().find((s) => ms >= s.at)?.text ?? '';
   });
