@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { createKycClient, type FileKind, type KycClient } from '../clients/typescript/src/index.js';
 import type { SessionPlan } from './chaos/mix.js';
 
 /** Every answer of 500 or more the clients saw, with when: the run decides which were excusable. */
@@ -35,33 +36,43 @@ export interface SessionRun {
   gaveUp?: string;
 }
 
+/** An answer as text, whether openapi-fetch read it as data (2xx) or as an error body. */
+function answered(result: { data?: unknown; error?: unknown; response: Response }): { status: number; text: string } {
+  const body = result.data ?? result.error;
+  return { status: result.response.status, text: typeof body === 'string' ? body : body === undefined ? '' : JSON.stringify(body) };
+}
+
 const RETRY_DEADLINE_MS = 180_000;
 const DECISION_DEADLINE_MS = 600_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * A mobile app against the API: retries what a phone retries (no connection, 5xx, 429, an
+ * A mobile app against the API, through the typed client (clients/typescript): retries what a phone retries (no connection, 5xx, 429, an
  * Idempotency-Key still in use), with backoff and jitter, for up to three minutes.
  */
 export class MobileClient {
   readonly stats: ClientStats = { requests: 0, networkErrors: 0, retries: 0, serverErrors: [], inFlightUploads: 0, latencies: {}, contractViolations: [] };
   private readonly files = new Map<string, Buffer>();
 
+  private readonly client: KycClient;
+
   constructor(
-    private readonly baseUrl: string,
-    private readonly apiKey: string,
+    baseUrl: string,
+    apiKey: string,
     private readonly random: () => number,
-  ) {}
+  ) {
+    this.client = createKycClient({ baseUrl, token: apiKey });
+  }
 
   async run(plan: SessionPlan, garbage: string): Promise<SessionRun> {
     const run: SessionRun = { plan };
     try {
       const key = randomUUID();
-      const created = await this.send('create session', () => this.post('/v1/sessions', undefined, key));
+      const created = await this.send('create session', () => this.create(key));
       if (created.status !== 201 && created.status !== 200) throw new Error(`create session: HTTP ${created.status} ${created.text}`);
       run.sessionId = (JSON.parse(created.text) as { id: string }).id;
       if (plan.repeatCreate) {
-        const again = await this.send('repeat create', () => this.post('/v1/sessions', undefined, key));
+        const again = await this.send('repeat create', () => this.create(key));
         const againId = (JSON.parse(again.text) as { id?: string }).id;
         if (againId !== run.sessionId) this.stats.contractViolations.push(`repeated create with one Idempotency-Key gave ${againId} after ${run.sessionId}`);
       }
@@ -94,7 +105,7 @@ export class MobileClient {
   private async waitForDecision(sessionId: string): Promise<string> {
     const deadline = Date.now() + DECISION_DEADLINE_MS;
     for (;;) {
-      const res = await this.send('poll session', () => this.get(`/v1/sessions/${sessionId}`));
+      const res = await this.send('poll session', () => this.get(sessionId));
       const status = res.status === 200 ? (JSON.parse(res.text) as { status: string }).status : `HTTP ${res.status}`;
       if (!['AWAITING_FILES', 'PROCESSING'].includes(status)) return status;
       if (Date.now() > deadline) throw new Error(`no decision within ${DECISION_DEADLINE_MS} ms (still ${status})`);
@@ -102,31 +113,37 @@ export class MobileClient {
     }
   }
 
-  private async get(route: string): Promise<{ status: number; text: string }> {
-    const res = await fetch(`${this.baseUrl}${route}`, { headers: { authorization: `Bearer ${this.apiKey}` }, signal: AbortSignal.timeout(30_000) });
-    return { status: res.status, text: await res.text() };
+  private async get(sessionId: string): Promise<{ status: number; text: string }> {
+    return answered(await this.client.raw.GET('/v1/sessions/{id}', { params: { path: { id: sessionId } }, parseAs: 'text', signal: AbortSignal.timeout(30_000) }));
   }
 
   private async upload(sessionId: string, kind: string, file: string) {
     const bytes = this.files.get(file) ?? (await readFile(file));
     this.files.set(file, bytes);
     return this.send(`upload ${kind}`, async () => {
-      const form = new FormData();
-      form.append('file', new Blob([bytes]), path.basename(file));
       this.stats.inFlightUploads++;
       try {
-        return await this.post(`/v1/sessions/${sessionId}/files?kind=${kind}`, form);
+        return answered(
+          await this.client.raw.POST('/v1/sessions/{id}/files', {
+            params: { path: { id: sessionId }, query: { kind: kind as FileKind } },
+            body: { file: path.basename(file) },
+            bodySerializer: () => {
+              const form = new FormData();
+              form.append('file', new Blob([bytes]), path.basename(file));
+              return form;
+            },
+            parseAs: 'text',
+            signal: AbortSignal.timeout(60_000),
+          }),
+        );
       } finally {
         this.stats.inFlightUploads--;
       }
     });
   }
 
-  private async post(route: string, body: FormData | undefined, idempotencyKey?: string): Promise<{ status: number; text: string }> {
-    const headers: Record<string, string> = { authorization: `Bearer ${this.apiKey}` };
-    if (idempotencyKey) headers['idempotency-key'] = idempotencyKey;
-    const res = await fetch(`${this.baseUrl}${route}`, { method: 'POST', headers, body, signal: AbortSignal.timeout(60_000) });
-    return { status: res.status, text: await res.text() };
+  private async create(idempotencyKey: string): Promise<{ status: number; text: string }> {
+    return answered(await this.client.raw.POST('/v1/sessions', { params: { header: { 'idempotency-key': idempotencyKey } }, parseAs: 'text', signal: AbortSignal.timeout(60_000) }));
   }
 
   /** One logical request, retried as a phone would until it gets an answer that is not transient. */

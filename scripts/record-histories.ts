@@ -15,6 +15,7 @@ import { loadConfig } from '../src/config/config.js';
 import { REPO_ROOT } from '../src/runtime/app-root.js';
 import { findTemporalCli } from '../dev/stack/temporal-dev-server.js';
 import { createSession, getSession, upload } from '../dev/api-client.js';
+import { createKycClient } from '../clients/typescript/src/index.js';
 import { TenantStore } from '../src/db/tenant-store.js';
 import { quietLogger, sharedPipeline, testConfig } from '../dev/face-pipeline.js';
 import { failFirstOpen } from '../dev/faults.js';
@@ -114,12 +115,12 @@ async function record(stack: InProcessStack, address: string, name: string, uplo
   }
   if (reviewerKey) {
     while ((await getSession(stack, session.id)).body.status !== 'NEEDS_REVIEW') await new Promise((resolve) => setTimeout(resolve, 200));
-    const res = await fetch(`${stack.baseUrl}/v1/sessions/${session.id}/review`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${reviewerKey}`, 'content-type': 'application/json', 'idempotency-key': 'record-1' },
-      body: JSON.stringify({ decision: 'REJECT', reasonCode: 'DIFFERENT_PERSON' }),
+    const reviewer = createKycClient({ baseUrl: stack.baseUrl, token: reviewerKey });
+    const { response, error } = await reviewer.raw.POST('/v1/sessions/{id}/review', {
+      params: { path: { id: session.id }, header: { 'idempotency-key': 'record-1' } },
+      body: { decision: 'REJECT', reasonCode: 'DIFFERENT_PERSON' },
     });
-    if (res.status !== 200) throw new Error(`${name}: review got HTTP ${res.status} ${await res.text()}`);
+    if (response.status !== 200) throw new Error(`${name}: review got HTTP ${response.status} ${JSON.stringify(error)}`);
   }
   const outcome = await stack.outcome(session.id);
   // The CLI's JSON is the format Temporal UI downloads and Worker.runReplayHistories reads.
