@@ -46,6 +46,7 @@ runMain('orchestration-worker', async () => {
         taskQueue: config.temporal.orchestrationTaskQueue,
         webhookTaskQueue: config.temporal.webhookTaskQueue,
         workflowBundlePath: config.temporal.workflowBundlePath,
+        ...(config.temporal.deployment ? { deployment: config.temporal.deployment } : {}),
         activities: composeOrchestration({ ...adapters, workflows }),
         webhookActivities: composeWebhooks(adapters),
       },

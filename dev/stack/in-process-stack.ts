@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Worker } from '@temporalio/worker';
+import type { WorkerDeploymentVersion } from '@temporalio/common';
 import type { Logger } from 'pino';
 import { buildApp } from '../../src/api/app.js';
 import type { AppConfig } from '../../src/config/config.js';
@@ -13,7 +14,7 @@ import type { FaceComparer } from '../../src/face/pipeline.js';
 import { createMetrics, type ServiceMetrics } from '../../src/observability/metrics.js';
 import type { Tracing } from '../../src/observability/tracing.js';
 import { composeApi, composeGpu, composeOrchestration, composeWebhooks, payloadKeyring, webhookSecrets } from '../../src/runtime/compose.js';
-import { createGpuWorker, createOrchestrationWorkers } from '../../src/runtime/workers.js';
+import { createGpuWorker, createOrchestrationWorkers, createWorkflowWorker } from '../../src/runtime/workers.js';
 import type { BlobStore } from '../../src/storage/blob-store.js';
 import { LocalBlobStore } from '../../src/storage/local-blob-store.js';
 import { SessionWorkflows } from '../../src/temporal/client.js';
@@ -40,6 +41,8 @@ export interface InProcessStackOptions {
   gpuBlobs?: (blobs: BlobStore) => BlobStore;
   /** Whether the stack runs its own GPU worker (false: a test brings its own, or none). */
   gpuWorker?: boolean;
+  /** The orchestration worker's Worker Deployment version (Worker Versioning on); unset: unversioned. */
+  deployment?: WorkerDeploymentVersion;
 }
 
 export interface InProcessStack {
@@ -61,6 +64,8 @@ export interface InProcessStack {
   outcome(sessionId: string): Promise<FaceSimilarityOutcome>;
   /** Shuts every worker down (in-flight tasks finish) and starts new ones: a deploy or a crash-restart, with no cached workflow state. */
   restartWorkers(): Promise<void>;
+  /** Another workflow worker on the stack's queue as another deployment version (a rollout's new build); resolves to its stop. */
+  startWorkflowWorker(deployment: WorkerDeploymentVersion): Promise<() => Promise<void>>;
   stop(): Promise<void>;
 }
 
@@ -92,6 +97,7 @@ export async function startInProcessStack(options: InProcessStackOptions): Promi
       workflowBundlePath: options.workflowBundlePath,
       activities: composeOrchestration({ ...adapters, workflows }),
       webhookActivities: composeWebhooks(adapters),
+      ...(options.deployment ? { deployment: options.deployment } : {}),
     })),
     ...(options.gpuWorker === false
       ? []
@@ -128,6 +134,20 @@ export async function startInProcessStack(options: InProcessStackOptions): Promi
       await Promise.all(running);
       workers = await makeWorkers();
       running = workers.map((w) => w.run());
+    },
+    async startWorkflowWorker(deployment) {
+      const worker = await createWorkflowWorker(temporal, {
+        taskQueue: queues.orchestration,
+        workflowBundlePath: options.workflowBundlePath,
+        activities: composeOrchestration({ ...adapters, workflows }),
+        webhookActivities: composeWebhooks(adapters),
+        deployment,
+      });
+      const run = worker.run();
+      return async () => {
+        worker.shutdown();
+        await run;
+      };
     },
     async stop() {
       await app.close();

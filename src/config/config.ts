@@ -92,6 +92,7 @@ function buildConfig(e: Env, env: RawEnv) {
       gpuTaskQueue: e.GPU_TASK_QUEUE,
       webhookTaskQueue: e.WEBHOOK_TASK_QUEUE,
       workflowBundlePath: e.WORKFLOW_BUNDLE_PATH ? path.resolve(e.WORKFLOW_BUNDLE_PATH) : undefined,
+      deployment: workerDeployment(e.WORKER_DEPLOYMENT_NAME, e.WORKER_BUILD_ID),
       payloadKeys: e.TEMPORAL_PAYLOAD_KEYS,
       acceptPlaintextPayloads: e.TEMPORAL_PAYLOAD_ACCEPT_PLAINTEXT,
       uploadTimeoutMs: e.UPLOAD_TIMEOUT,
@@ -152,3 +153,10 @@ export type AppConfig = ReturnType<typeof loadConfig>;
 export type FaceConfig = AppConfig['face'];
 export type DecoderConfig = FaceConfig['decoder'];
 export type LivenessDefaults = LivenessPolicy;
+
+/** The orchestration worker's deployment version: both variables or neither (one alone is a mistake worth stopping for). */
+function workerDeployment(deploymentName: string | undefined, buildId: string | undefined): { deploymentName: string; buildId: string } | undefined {
+  if (deploymentName && buildId) return { deploymentName, buildId };
+  if (deploymentName || buildId) throw new Error('set WORKER_DEPLOYMENT_NAME and WORKER_BUILD_ID together (Worker Versioning), or neither');
+  return undefined;
+}

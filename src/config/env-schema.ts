@@ -84,6 +84,9 @@ export const envSchema = z.object({
   GPU_TASK_QUEUE: z.string().min(1).default('face-similarity-gpu'),
   WEBHOOK_TASK_QUEUE: z.string().min(1).default('kyc-webhooks'),
   WORKFLOW_BUNDLE_PATH: z.string().optional(),
+  // Worker Versioning: both set, the orchestration worker is this deployment version and pins every run to it.
+  WORKER_DEPLOYMENT_NAME: z.string().min(1).max(200).optional(),
+  WORKER_BUILD_ID: z.string().regex(/^[A-Za-z0-9._-]{1,200}$/).optional(),
   TEMPORAL_PAYLOAD_KEYS: keyList(),
   // Accept unencrypted payloads alongside the keys: only while runs started before encryption drain.
   TEMPORAL_PAYLOAD_ACCEPT_PLAINTEXT: bool('false'),

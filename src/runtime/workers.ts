@@ -1,4 +1,5 @@
 import { Worker, type NativeConnection } from '@temporalio/worker';
+import type { WorkerDeploymentVersion } from '@temporalio/common';
 import type { createGpuActivities } from '../activities/gpu-activities.js';
 import type { Keyring } from '../crypto/keyring.js';
 import { workerTracing, type Tracing } from '../observability/tracing.js';
@@ -30,22 +31,10 @@ const converterOf = (temporal: WorkerConnection) => {
  */
 export async function createOrchestrationWorkers(
   temporal: WorkerConnection,
-  options: { taskQueue: string; webhookTaskQueue: string; workflowBundlePath?: string; activities: object; webhookActivities: object },
+  options: { taskQueue: string; webhookTaskQueue: string; workflowBundlePath?: string; activities: object; webhookActivities: object; deployment?: WorkerDeploymentVersion },
 ): Promise<Worker[]> {
   return Promise.all([
-    Worker.create({
-      connection: temporal.connection,
-      namespace: temporal.namespace,
-      taskQueue: options.taskQueue,
-      ...converterOf(temporal),
-      ...workflowSource(options.workflowBundlePath),
-      ...workerTracing(temporal.tracing, options.workflowBundlePath ? 'bundle' : 'source'),
-      // A dead worker's cached workflows wait this long before another worker takes their next
-      // task (the SDK's default is 10 s): the chaos run measured 19.6 s p50 decisions after a
-      // SIGKILL of this worker with the default.
-      stickyQueueScheduleToStartTimeout: '3s',
-      activities: { ...options.activities, ...options.webhookActivities },
-    }),
+    createWorkflowWorker(temporal, options),
     Worker.create({
       connection: temporal.connection,
       namespace: temporal.namespace,
@@ -55,6 +44,32 @@ export async function createOrchestrationWorkers(
       activities: options.webhookActivities,
     }),
   ]);
+}
+
+/**
+ * The worker of FaceSimilarityWorkflow and its bookkeeping. Under a worker deployment version
+ * (WORKER_DEPLOYMENT_NAME + WORKER_BUILD_ID) every run is PINNED: a session finishes on the build
+ * it started on, whatever version is made current meanwhile (docs/operate.md, Rolling out a
+ * workflow change); without one, runs follow whichever worker polls, and patches keep them safe.
+ */
+export async function createWorkflowWorker(
+  temporal: WorkerConnection,
+  options: { taskQueue: string; workflowBundlePath?: string; activities: object; webhookActivities: object; deployment?: WorkerDeploymentVersion },
+): Promise<Worker> {
+  return Worker.create({
+    connection: temporal.connection,
+    namespace: temporal.namespace,
+    taskQueue: options.taskQueue,
+    ...converterOf(temporal),
+    ...workflowSource(options.workflowBundlePath),
+    ...workerTracing(temporal.tracing, options.workflowBundlePath ? 'bundle' : 'source'),
+    ...(options.deployment ? { workerDeploymentOptions: { version: options.deployment, useWorkerVersioning: true, defaultVersioningBehavior: 'PINNED' as const } } : {}),
+    // A dead worker's cached workflows wait this long before another worker takes their next
+    // task (the SDK's default is 10 s): the chaos run measured 19.6 s p50 decisions after a
+    // SIGKILL of this worker with the default.
+    stickyQueueScheduleToStartTimeout: '3s',
+    activities: { ...options.activities, ...options.webhookActivities },
+  });
 }
 
 /**

@@ -12,7 +12,7 @@ export type TestStack = InProcessStack;
  * orchestration and use videos made from still photos, which enforced liveness rightly rejects.
  */
 export async function startTestStack(
-  options: Partial<Pick<InProcessStackOptions, 'uploadTimeoutMs' | 'pipeline' | 'gpuBlobs' | 'webhookUrl' | 'blobStore' | 'liveness' | 'tracing' | 'gpuWorker'>> & {
+  options: Partial<Pick<InProcessStackOptions, 'uploadTimeoutMs' | 'pipeline' | 'gpuBlobs' | 'webhookUrl' | 'blobStore' | 'liveness' | 'tracing' | 'gpuWorker' | 'deployment'>> & {
     env?: Record<string, string>;
   } = {},
 ): Promise<TestStack> {

@@ -62,6 +62,13 @@ describe('loadConfig', () => {
     expect(config.temporal.gpuTaskQueue).toBe('face-similarity-gpu');
   });
 
+  it('makes the orchestration worker a Worker Deployment version only with both variables', () => {
+    expect(loadConfig({}).temporal.deployment).toBeUndefined();
+    expect(loadConfig({ WORKER_DEPLOYMENT_NAME: 'kyc-orchestration', WORKER_BUILD_ID: '2026.12.03-1' }).temporal.deployment).toEqual({ deploymentName: 'kyc-orchestration', buildId: '2026.12.03-1' });
+    expect(() => loadConfig({ WORKER_BUILD_ID: 'b1' })).toThrow(/WORKER_DEPLOYMENT_NAME and WORKER_BUILD_ID together/);
+    expect(() => loadConfig({ WORKER_DEPLOYMENT_NAME: 'kyc', WORKER_BUILD_ID: 'has space' })).toThrow(/WORKER_BUILD_ID/);
+  });
+
   it('fails fast, naming every bad variable', () => {
     try {
       loadConfig({ UPLOAD_TIMEOUT: 'soon', EXECUTION_PROVIDER: 'tpu', DETECTOR_MODEL_SHA256: 'abc', EMBEDDER_STD: '1,2' });
