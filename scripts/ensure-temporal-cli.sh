@@ -10,11 +10,8 @@ STAMP=.tools/bin/temporal.version
 if [ -x "$BIN" ] && [ "$(cat "$STAMP" 2>/dev/null)" = "$VERSION" ]; then
   exit 0
 fi
-if ! command -v go >/dev/null; then
-  echo "The Temporal CLI is missing and Go is not installed to build it." >&2
-  echo "Install Go (https://go.dev/dl) or set TEMPORAL_CLI_PATH to an existing 'temporal' binary." >&2
-  exit 1
-fi
-echo "Building the Temporal CLI $VERSION into $BIN (a few minutes the first time)..." >&2
-GOBIN="$PWD/.tools/bin" go install "github.com/temporalio/cli/cmd/temporal@$VERSION"
+# Go from the machine, or fetched from the Go module proxy (scripts/ensure-go.sh) when it has none.
+GO=$(bash scripts/ensure-go.sh)
+echo "Building the Temporal CLI $VERSION into $BIN with $("$GO" version | cut -d' ' -f3) (a few minutes the first time)..." >&2
+GOTOOLCHAIN=local GOBIN="$PWD/.tools/bin" "$GO" install "github.com/temporalio/cli/cmd/temporal@$VERSION"
 echo "$VERSION" > "$STAMP"
