@@ -10,12 +10,13 @@ BIN=.tools/bin/temporal-test-server
 if [ -x "$BIN" ] && [ "$(cat "$DIR/version" 2>/dev/null)" = "$VERSION" ]; then
   exit 0
 fi
-for tool in java mvn; do
-  if ! command -v "$tool" >/dev/null; then
-    echo "The Temporal test server needs $tool (apt-get install default-jre-headless maven)." >&2
-    exit 1
-  fi
-done
+# Java and Maven from the machine, or fetched pinned into .tools/ (scripts/ensure-java.sh, ensure-maven.sh).
+JAVA=$(bash scripts/ensure-java.sh)
+MVN=$(bash scripts/ensure-maven.sh)
+export JAVA_HOME="${JAVA_HOME:-$(cd "$(dirname "$(readlink -f "$JAVA")")/.." && pwd)}"
+# A fetched runtime trusts the public CAs only; where the machine keeps a Java trust store (a
+# company proxy's CA in it), Maven uses that one.
+if [ -f /etc/ssl/certs/java/cacerts ]; then export MAVEN_OPTS="${MAVEN_OPTS:-} -Djavax.net.ssl.trustStore=/etc/ssl/certs/java/cacerts"; fi
 echo "Fetching io.temporal:temporal-test-server:$VERSION and its dependencies into $DIR..." >&2
 mkdir -p "$DIR" .tools/bin
 cat > "$DIR/pom.xml" <<POM
@@ -28,11 +29,11 @@ cat > "$DIR/pom.xml" <<POM
 </project>
 POM
 rm -rf "$DIR/lib"
-mvn -q -f "$DIR/pom.xml" dependency:copy-dependencies -DoutputDirectory="$PWD/$DIR/lib"
+"$MVN" -q -f "$DIR/pom.xml" org.apache.maven.plugins:maven-dependency-plugin:3.7.0:copy-dependencies -DoutputDirectory="$PWD/$DIR/lib"
 # The SDK starts it as `<exe> <port> [--enable-time-skipping]`, like the native build.
-cat > "$BIN" <<'SH'
+cat > "$BIN" <<SH
 #!/bin/sh
-exec java -cp "$(dirname "$0")/../temporal-test-server/lib/*" io.temporal.testserver.TestServer "$@"
+exec "$JAVA" -cp "\$(dirname "\$0")/../temporal-test-server/lib/*" io.temporal.testserver.TestServer "\$@"
 SH
 chmod +x "$BIN"
 echo "$VERSION" > "$DIR/version"

@@ -7,10 +7,10 @@ cd "$(dirname "$0")/.."
 # Stop at once, naming what is missing, rather than minutes later in one test project.
 missing=()
 node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 22 ? 0 : 1)' || missing+=("Node.js >= 22 (found $(node --version))")
-for tool in ffmpeg ffprobe python3 java mvn docker-compose promtool; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+for tool in ffmpeg ffprobe python3 docker-compose promtool; do command -v "$tool" >/dev/null || missing+=("$tool"); done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "npm test needs: ${missing[*]}" >&2
-  echo "On Debian/Ubuntu: apt-get install ffmpeg python3-venv default-jre-headless maven docker-compose prometheus golang-go (Node from nodejs.org); .ci/run does this for CI." >&2
+  echo "On Debian/Ubuntu: apt-get install ffmpeg python3-venv docker-compose prometheus (Node from nodejs.org; Go, Java and Maven are fetched into .tools/ when missing); .ci/run does this for CI." >&2
   exit 1
 fi
 bash scripts/ensure-temporal-cli.sh
