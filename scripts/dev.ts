@@ -9,7 +9,7 @@ import path from 'node:path';
 import { loadConfig } from '../src/config/config.js';
 import { formatKeyList } from '../src/crypto/keyring.js';
 import { generateVerdictKeys } from '../src/crypto/verdict-signature.js';
-import { bundledFfmpeg } from '../src/runtime/tools.js';
+import { bundledFfmpeg, bundledFfprobe } from '../src/runtime/tools.js';
 import { SEARCH_ATTRIBUTES } from '../src/contract/face-similarity.js';
 import { applyMigrations } from '../src/db/migrator.js';
 import { createDb } from '../src/db/prisma.js';
@@ -34,12 +34,14 @@ const stoppers: (() => Promise<void>)[] = [];
 
 async function main(): Promise<void> {
   await mkdir(config.dataDir, { recursive: true });
-  if (spawnSync('ffmpeg', ['-version']).status !== 0) {
-    throw new Error('ffmpeg is not on PATH: install it (apt-get install ffmpeg / brew install ffmpeg)');
-  }
-  // The GPU worker's decoder: a pinned static build where one exists for this machine (it starts
-  // in ~1 ms, Debian's in ~50), ffmpeg on PATH otherwise. The workers read the path at their boot.
+  // The decoders: a pinned static ffmpeg where one exists for this machine (it starts in ~1 ms,
+  // Debian's in ~50), and ffprobe from the npm registry where the machine has none; ffmpeg and
+  // ffprobe on PATH otherwise. The workers read the paths at their boot (withToolDefaults).
   if (!process.env.FFMPEG_PATH) spawnSync('bash', [path.join(REPO_ROOT, 'scripts', 'ensure-ffmpeg.sh')], { stdio: 'inherit' });
+  if (!process.env.FFPROBE_PATH) spawnSync('bash', [path.join(REPO_ROOT, 'scripts', 'ensure-ffprobe.sh')], { stdio: 'inherit' });
+  for (const [tool, command] of [['ffmpeg', process.env.FFMPEG_PATH || bundledFfmpeg()], ['ffprobe', process.env.FFPROBE_PATH || bundledFfprobe()]] as const) {
+    if (spawnSync(command, ['-version']).status !== 0) throw new Error(`${tool} is missing and no pinned build exists for this machine: install ffmpeg (apt-get install ffmpeg / brew install ffmpeg)`);
+  }
   say(`ffmpeg: ${process.env.FFMPEG_PATH || bundledFfmpeg()}`);
 
   // The capture page the API serves at /capture/<session id> (web/capture, built by Vite in under a second).

