@@ -8,23 +8,22 @@ import { REPO_ROOT } from './app-root.js';
  * build there. It starts in about 1 ms where Debian's takes about 50 ms of CPU.
  */
 export function bundledFfmpeg(root = REPO_ROOT): string {
-  const bundled = path.join(root, '.tools', 'ffmpeg', 'ffmpeg');
-  try {
-    accessSync(bundled, constants.X_OK);
-    return bundled;
-  } catch {
-    return 'ffmpeg';
-  }
+  return bundled(root, 'ffmpeg');
 }
 
 /** The ffprobe scripts/ensure-ffprobe.sh installs on a machine that had none, else ffprobe on PATH. */
 export function bundledFfprobe(root = REPO_ROOT): string {
-  const bundled = path.join(root, '.tools', 'ffmpeg', 'ffprobe');
+  return bundled(root, 'ffprobe');
+}
+
+/** `.tools/ffmpeg/<tool>` when it is there and runs, else the bare name (PATH decides). */
+function bundled(root: string, tool: 'ffmpeg' | 'ffprobe'): string {
+  const file = path.join(root, '.tools', 'ffmpeg', tool);
   try {
-    accessSync(bundled, constants.X_OK);
-    return bundled;
+    accessSync(file, constants.X_OK);
+    return file;
   } catch {
-    return 'ffprobe';
+    return tool;
   }
 }
 

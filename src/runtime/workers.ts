@@ -36,14 +36,16 @@ export async function createOrchestrationWorkers(
   return Promise.all([
     createWorkflowWorker(temporal, options),
     Worker.create({
-      connection: temporal.connection,
-      namespace: temporal.namespace,
-      taskQueue: options.webhookTaskQueue,
-      ...converterOf(temporal),
+      ...shared(temporal, options.webhookTaskQueue),
       ...workerTracing(temporal.tracing, 'none'),
       activities: options.webhookActivities,
     }),
   ]);
+}
+
+/** What every worker of the service shares: its connection, namespace, task queue and payload converter. */
+function shared(temporal: WorkerConnection, taskQueue: string) {
+  return { connection: temporal.connection, namespace: temporal.namespace, taskQueue, ...converterOf(temporal) };
 }
 
 /**
@@ -57,10 +59,7 @@ export async function createWorkflowWorker(
   options: { taskQueue: string; workflowBundlePath?: string; activities: object; webhookActivities: object; deployment?: WorkerDeploymentVersion },
 ): Promise<Worker> {
   return Worker.create({
-    connection: temporal.connection,
-    namespace: temporal.namespace,
-    taskQueue: options.taskQueue,
-    ...converterOf(temporal),
+    ...shared(temporal, options.taskQueue),
     ...workflowSource(options.workflowBundlePath),
     ...workerTracing(temporal.tracing, options.workflowBundlePath ? 'bundle' : 'source'),
     ...(options.deployment ? { workerDeploymentOptions: { version: options.deployment, useWorkerVersioning: true, defaultVersioningBehavior: 'PINNED' as const } } : {}),
@@ -81,10 +80,7 @@ export async function createGpuWorker(
   options: { taskQueue: string; concurrency: number; activities: ReturnType<typeof createGpuActivities> },
 ): Promise<Worker> {
   return Worker.create({
-    connection: temporal.connection,
-    namespace: temporal.namespace,
-    taskQueue: options.taskQueue,
-    ...converterOf(temporal),
+    ...shared(temporal, options.taskQueue),
     ...workerTracing(temporal.tracing, 'none'),
     activities: options.activities,
     maxConcurrentActivityTaskExecutions: options.concurrency,

@@ -119,6 +119,17 @@ describe('completion webhook', () => {
   });
 });
 
+/** A genuine session run to its decision; its first webhook delivery. */
+async function decidedSessionDelivery(): Promise<{ sessionId: string; delivery: Delivery }> {
+  deliveries = [];
+  const session = await createSession(stack);
+  await upload(stack, session.id, 'ID_IMAGE', fixture('lin-manuel-miranda.png'));
+  await upload(stack, session.id, 'SELFIE_VIDEO', fixture('short_hamilton_clip.mp4'));
+  await stack.outcome(session.id);
+  await until(() => deliveries.length > 0, 10_000);
+  return { sessionId: session.id, delivery: deliveries[0]! };
+}
+
 describe('webhook secret rotation', () => {
   it('signs with both secrets during the overlap, then with the new one only', async () => {
     const tenants = new TenantStore(stack.db, webhookSecrets(loadConfig({ ...process.env, ...LOCAL_WEBHOOKS, WEBHOOK_SECRET_KEYS: SECRET_KEYS })));
@@ -127,27 +138,15 @@ describe('webhook secret rotation', () => {
     expect(rotated).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
     expect(previousUntil!.getTime()).toBeGreaterThan(Date.now());
 
-    deliveries = [];
-    const during = await createSession(stack);
-    await upload(stack, during.id, 'ID_IMAGE', fixture('lin-manuel-miranda.png'));
-    await upload(stack, during.id, 'SELFIE_VIDEO', fixture('short_hamilton_clip.mp4'));
-    await stack.outcome(during.id);
-    await until(() => deliveries.length > 0, 10_000);
-    const overlap = deliveries[0]!;
+    const { sessionId: during, delivery: overlap } = await decidedSessionDelivery();
     expect(signatureHeaders(overlap)['webhook-signature'].split(' ')).toHaveLength(2);
     expect(verifiedByStandardWebhooks(old, overlap.body, overlap.headers)).toBe(true);
     expect(verifiedByStandardWebhooks(rotated, overlap.body, overlap.headers)).toBe(true);
-    expect((await verifyWithClient(rotated, overlap.headers, overlap.body)).sessionId).toBe(during.id);
+    expect((await verifyWithClient(rotated, overlap.headers, overlap.body)).sessionId).toBe(during);
 
     // The overlap over (a rotation with none), the old secret no longer verifies.
     const { secret: latest } = await tenants.rotateWebhookSecret(stack.tenantId, 0);
-    deliveries = [];
-    const after = await createSession(stack);
-    await upload(stack, after.id, 'ID_IMAGE', fixture('lin-manuel-miranda.png'));
-    await upload(stack, after.id, 'SELFIE_VIDEO', fixture('short_hamilton_clip.mp4'));
-    await stack.outcome(after.id);
-    await until(() => deliveries.length > 0, 10_000);
-    const single = deliveries[0]!;
+    const { delivery: single } = await decidedSessionDelivery();
     expect(signatureHeaders(single)['webhook-signature'].split(' ')).toHaveLength(1);
     expect(verifiedByStandardWebhooks(latest, single.body, single.headers)).toBe(true);
     expect(verifiedByStandardWebhooks(rotated, single.body, single.headers)).toBe(false);

@@ -22,7 +22,8 @@ const MARKER = 'kyc-sandbox-secret-7f3a';
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'kyc-sandbox-'));
   // Stands in for PostgreSQL on the worker's loopback.
-  database = createServer((socket) => socket.end('postgres\n'));
+  // A client that hangs up first (the unconfined control run does) must not surface as an uncaught ECONNRESET.
+  database = createServer((socket) => socket.on('error', () => undefined).end('postgres\n'));
   await new Promise<void>((resolve) => database.listen(0, '127.0.0.1', resolve));
   port = (database.address() as { port: number }).port;
   process.env.KYC_SANDBOX_MARKER = MARKER;
